@@ -1,0 +1,15 @@
+// The embeddable dashboard component: import this module, then use <s7-stream-view> (and
+// <s7-event-view>) in HTML, or the classes directly.
+import { defineStreamView } from './stream-view.js';
+
+export { S7StreamView, defineStreamView, type StreamViewStats } from './stream-view.js';
+export type { DeviceSnapshot } from './device-state.js';
+export { DashboardInputError, type RejectReason } from './errors.js';
+export { defaultTopics, type TopicPatterns } from './messages.js';
+
+/** Registers every dashboard element (idempotent). */
+export function defineElements(): void {
+  defineStreamView();
+}
+
+defineElements();

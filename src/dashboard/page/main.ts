@@ -1,0 +1,49 @@
+// The dashboard page: reads config.json from the server, connects the stream view to the broker
+// and, in browser-only mode (?mode=browser), runs the sensor model in the runtime's worker.
+import { type S7StreamView, defineElements } from '../index.js';
+import type { PageConfig } from './config.js';
+import { openLocalRuntime, type LocalRuntime } from './local-runtime.js';
+
+defineElements();
+
+export interface PageHandle {
+  config: PageConfig;
+  mode: 'mqtt' | 'browser';
+  streams: S7StreamView;
+  runtime?: LocalRuntime;
+  ready: Promise<void>;
+}
+
+const params = new URLSearchParams(location.search);
+const mode = params.get('mode') === 'browser' ? 'browser' : 'mqtt';
+const streams = document.getElementById('streams') as S7StreamView;
+const errorEl = document.getElementById('page-error') as HTMLElement;
+const form = document.getElementById('mode') as HTMLFormElement;
+(form.elements.namedItem('mode') as RadioNodeList).value = mode;
+form.addEventListener('change', () => {
+  const next = new URL(location.href);
+  next.searchParams.set('mode', (form.elements.namedItem('mode') as RadioNodeList).value);
+  location.assign(next);
+});
+
+const handle: Partial<PageHandle> = { mode, streams };
+(window as unknown as { s7dashboard: Partial<PageHandle> }).s7dashboard = handle;
+
+async function start(): Promise<void> {
+  const config = (await (await fetch('config.json')).json()) as PageConfig;
+  handle.config = config;
+  if (config.samplesTopic) streams.setAttribute('samples-topic', config.samplesTopic);
+  if (config.predictionsTopic) streams.setAttribute('predictions-topic', config.predictionsTopic);
+  if (mode === 'browser') {
+    const backend = params.get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
+    handle.runtime = await openLocalRuntime(config, config.sensorModel, backend);
+    const runtime = handle.runtime;
+    streams.useLocalRuntime((device) => runtime.open(device));
+  }
+  streams.connect(params.get('broker') ?? config.brokerWsUrl);
+}
+
+handle.ready = start().catch((e: unknown) => {
+  errorEl.textContent = `Dashboard failed to start: ${e instanceof Error ? e.message : String(e)}`;
+  throw e;
+});

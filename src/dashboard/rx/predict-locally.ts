@@ -1,0 +1,35 @@
+// Browser-only mode: each sensor sample goes through the device's stream in the runtime's worker
+// (which keeps the device's state), in order per device and concurrently across devices so that
+// the runtime can batch streams. Predictions come out as if published over MQTT.
+import { type OperatorFunction, concatMap, groupBy, mergeMap, from, EMPTY, map, catchError } from 'rxjs';
+import type { Prediction, StreamHandle } from '../../api.js';
+import { DashboardInputError } from '../errors.js';
+import type { PredictionMessage, SensorSampleMessage } from '../messages.js';
+
+export function predictLocally(
+  openStream: (device: string) => StreamHandle,
+  reject: (e: DashboardInputError) => void,
+): OperatorFunction<SensorSampleMessage, PredictionMessage> {
+  return (samples) =>
+    samples.pipe(
+      groupBy((s) => s.device),
+      mergeMap((perDevice) => {
+        const stream = openStream(perDevice.key);
+        return perDevice.pipe(
+          concatMap((s) =>
+            from(stream.step({ values: s.values })).pipe(
+              map((p) => toMessage(s, p)),
+              catchError((e: unknown) => {
+                reject(new DashboardInputError('inference', `device ${s.device} seq ${s.seq}`, e instanceof Error ? e.message : String(e)));
+                return EMPTY;
+              }),
+            ),
+          ),
+        );
+      }),
+    );
+}
+
+function toMessage(s: SensorSampleMessage, p: Prediction): PredictionMessage {
+  return { kind: 'prediction', device: s.device, seq: s.seq, t: s.t, values: p.values, label: p.label, probability: p.probability, receivedAt: performance.now() };
+}
