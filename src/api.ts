@@ -32,10 +32,18 @@ export interface RuntimeOptions {
   maxBatch?: number;
   /** skip the golden-vector check on load. Default false. */
   skipGoldenCheck?: boolean;
+  /** batches on the way to one worker at a time; later steps gather into the next. Default 2. */
+  maxInFlight?: number;
+  /** where the worker bundle is (default: worker.js next to the runtime's bundle). */
+  workerUrl?: string | URL;
+  /** browsers: folder URL of onnxruntime-web's .wasm (default: next to the worker bundle). */
+  wasmBase?: string;
 }
 
 export interface StreamHandle {
   readonly key: string;
+  /** true after close() or the runtime's close(). */
+  readonly closed: boolean;
   step(sample: Sample): Promise<Prediction>;
   /** many samples at once; uses the chunk graph. Returns one prediction per sample. */
   push(samples: Sample[]): Promise<Prediction[]>;
@@ -44,12 +52,38 @@ export interface StreamHandle {
 }
 
 export interface RuntimeStats {
+  /** the backend actually in use (after any fallback). */
   backend: Backend;
+  /** why the requested backend was not used, when it was not. */
+  fallbackReason?: string;
   streams: number;
   steps: number;
   batches: number;
+  /** samples refused before reaching a worker, and samples whose batch failed. */
   rejected: number;
+  /** error code (see src/errors.ts) -> count. */
   rejectedByReason: Record<string, number>;
+  /** per worker: what it holds and its own heap. */
+  workers: Array<{ streams: number; steps: number; batches: number; chunkRuns: number; maxBatchSeen: number; heapUsed: number }>;
+}
+
+/** What createRuntime returns. */
+export interface Runtime {
+  readonly modelId: string;
+  /** the stream for `key`, opened (with the zero state) on first use. */
+  stream(key: string): StreamHandle;
+  /** the open stream for `key`; throws UnknownStreamError when there is none. */
+  get(key: string): StreamHandle;
+  has(key: string): boolean;
+  /** keys of the open streams. */
+  keys(): string[];
+  /** the states of `keys` (default: every open stream) after their pending steps. */
+  snapshot(keys?: string[]): Promise<Snapshot>;
+  /** opens or overwrites the snapshot's streams; returns their keys. */
+  restore(snapshot: Snapshot | Uint8Array): Promise<string[]>;
+  stats(): Promise<RuntimeStats>;
+  /** ends the workers (their wasm memory is only reclaimed that way). */
+  close(): Promise<void>;
 }
 
 export interface Snapshot {

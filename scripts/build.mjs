@@ -1,0 +1,74 @@
+// Builds dist/node (ESM for Node, dependencies left external) and dist/browser (self-contained ESM
+// bundles plus the onnxruntime-web wasm they load at run time). Entry points live in ENTRIES so
+// that other areas add theirs with one line; missing sources are skipped with a note.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** source -> output name (without .js), per platform. */
+export const ENTRIES = {
+  node: {
+    'src/index.ts': 'index',
+    'src/rx/index.ts': 'rx',
+    'worker/worker.ts': 'worker',
+    'devices/index.ts': 'devices',
+    'src/cli/main.ts': 'cli',
+  },
+  browser: {
+    'src/index.ts': 'index',
+    'src/rx/index.ts': 'rx',
+    'worker/worker.ts': 'worker',
+  },
+};
+
+// The wasm build that the browser bundle of onnxruntime-web (wasm + WebGPU via JSEP) fetches,
+// resolved next to the bundle through import.meta.url.
+const ORT_BROWSER_FILES = ['ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.jsep.mjs'];
+
+function entryPoints(map) {
+  const out = {};
+  for (const [src, name] of Object.entries(map)) {
+    if (existsSync(join(root, src))) out[name] = join(root, src);
+    else console.log(`build: skipping ${src} (not there yet)`);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+rmSync(join(root, 'dist/node'), { recursive: true, force: true });
+rmSync(join(root, 'dist/browser'), { recursive: true, force: true });
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: entryPoints(ENTRIES.node),
+    outdir: join(root, 'dist/node'),
+    platform: 'node',
+    packages: 'external',
+  }),
+  build({
+    ...common,
+    entryPoints: entryPoints(ENTRIES.browser),
+    outdir: join(root, 'dist/browser'),
+    platform: 'browser',
+    // Node-only branches are reached through dynamic import() and never run in a browser.
+    external: ['node:*'],
+  }),
+]);
+
+mkdirSync(join(root, 'dist/browser'), { recursive: true });
+for (const f of ORT_BROWSER_FILES) {
+  copyFileSync(join(root, 'node_modules/onnxruntime-web/dist', f), join(root, 'dist/browser', f));
+}
+console.log('build: dist/node and dist/browser written');
