@@ -3,16 +3,11 @@
 // on animation frames only.
 import uPlot from 'uplot';
 import type { DeviceState } from './device-state.js';
+import { el } from './dom.js';
 import { colour } from './palette.js';
+import { ProbabilityMeters } from './probability-meters.js';
 
 const chartHeight = 120;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function chartOptions(width: number, names: string[], yRange?: [number, number]): uPlot.Options {
   return {
@@ -31,12 +26,11 @@ export class DeviceCard {
   private readonly label: HTMLElement;
   private readonly latency: HTMLElement;
   private readonly rate: HTMLElement;
-  private readonly meters: HTMLElement;
+  private readonly meters: ProbabilityMeters;
   private readonly signalBox: HTMLElement;
   private readonly probBox: HTMLElement;
   private signalChart?: uPlot;
   private probChart?: uPlot;
-  private meterFor = new Map<string, { meter: HTMLMeterElement; value: HTMLElement }>();
   private chartsKey = '';
   private renderedVersion = -1;
   /** set by the view's IntersectionObserver: charts of off-screen cards are not redrawn */
@@ -53,10 +47,10 @@ export class DeviceCard {
     this.latency = el('span', { class: 'latency', 'aria-label': `Latency for ${device}` }, 'latency –');
     this.rate = el('span', { class: 'rate', 'aria-label': `Message rate for ${device}` }, '– msg/s');
     stats.append(this.latency, this.rate);
-    this.meters = el('div', { class: 'meters', role: 'group', 'aria-label': `Class probabilities for ${device}` });
+    this.meters = new ProbabilityMeters(device);
     this.signalBox = el('figure', { class: 'chart signal', role: 'img', 'aria-label': `Incoming signal of ${device}` });
     this.probBox = el('figure', { class: 'chart probs', role: 'img', 'aria-label': `Class probabilities over time for ${device}` });
-    this.root.append(head, stats, this.meters, this.signalBox, this.probBox);
+    this.root.append(head, stats, this.meters.root, this.signalBox, this.probBox);
   }
 
   /** Redraws what changed since the last frame. */
@@ -68,26 +62,9 @@ export class DeviceCard {
     this.label.textContent = snap.label === undefined ? '–' : `${snap.label} ${((snap.probability ?? 0) * 100).toFixed(0)}%`;
     this.label.dataset.label = snap.label ?? '';
     this.latency.textContent = snap.latencyMs === undefined ? 'latency –' : `latency ${snap.latencyMs.toFixed(1)} ms`;
-    this.renderMeters(state.labels, snap.values);
+    this.meters.update(snap.values);
     if (!this.visible) return;
     this.renderCharts(state);
-  }
-
-  private renderMeters(labels: string[], values: Record<string, number>): void {
-    for (const l of labels) {
-      let m = this.meterFor.get(l);
-      if (!m) {
-        const row = el('label', { class: 'meter' });
-        const meter = el('meter', { min: '0', max: '1', 'aria-label': `${this.device} ${l}` });
-        const value = el('span', { class: 'value' });
-        row.append(el('span', { class: 'name' }, l), meter, value);
-        this.meters.append(row);
-        m = { meter, value };
-        this.meterFor.set(l, m);
-      }
-      m.meter.value = values[l];
-      m.value.textContent = values[l].toFixed(2);
-    }
   }
 
   private renderCharts(state: DeviceState): void {

@@ -36,9 +36,9 @@ async function start(): Promise<void> {
   if (config.predictionsTopic) streams.setAttribute('predictions-topic', config.predictionsTopic);
   if (mode === 'browser') {
     const backend = params.get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
-    handle.runtime = await openLocalRuntime(config, config.sensorModel, backend);
-    const runtime = handle.runtime;
-    streams.useLocalRuntime((device) => runtime.open(device));
+    const local = await openLocalRuntime(config, config.sensorModel, backend);
+    handle.runtime = local;
+    streams.useLocalRuntime((device) => local.runtime.stream(device));
   }
   streams.connect(params.get('broker') ?? config.brokerWsUrl);
 }
