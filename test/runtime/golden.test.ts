@@ -1,0 +1,84 @@
+// Every package in models/zoo/ reproduces its golden vectors through the public API, in a worker:
+// step mode with one stream at a time and with all streams batched, and chunk mode (push).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, decodeSnapshot, loadModel, type LoadedModel, type Runtime } from '../../src/index.js';
+import { expectClose, goldenOutput, goldenSample, zooPackages } from './zoo.js';
+
+for (const dir of zooPackages()) {
+  describe(`golden vectors of ${dir.split('/').pop()}`, () => {
+    let model: LoadedModel;
+    let rt: Runtime;
+    beforeAll(async () => {
+      model = await loadModel(dir);
+      // The load-time golden check (step and chunk mode, batch of all golden streams) runs here.
+      rt = await createRuntime(model);
+    });
+    afterAll(() => rt?.close());
+
+    const finalStates = async (keys: string[]) => {
+      const { manifest: m, golden: g } = model;
+      const snap = decodeSnapshot((await rt.snapshot(keys)).bytes, { modelId: m.id, state: m.state });
+      const per = snap.states.length / keys.length;
+      keys.forEach((_, b) => {
+        let off = b * per;
+        for (const e of m.state) {
+          const n = e.shape.reduce((a, c) => a * c, 1);
+          expectClose(snap.states.subarray(off, off + n), g.state[e.name]!.data.slice(b * n, (b + 1) * n), m, `${keys[b]} state ${e.name}`);
+          off += n;
+        }
+      });
+    };
+
+    it('step mode, batch of 1: each golden stream alone', async () => {
+      const { manifest: m, golden: g } = model;
+      const keys: string[] = [];
+      for (let b = 0; b < g.batch; b++) {
+        const s = rt.stream(`alone-${b}`);
+        keys.push(s.key);
+        for (let t = 0; t < g.steps; t++) {
+          const p = await s.step(goldenSample(g, m, b, t));
+          expectClose(p.output, goldenOutput(g, m, b, t), m, `stream ${b} step ${t}`);
+        }
+      }
+      await finalStates(keys);
+      const stats = await rt.stats();
+      expect(stats.workers[0]!.maxBatchSeen).toBe(1);
+    });
+
+    it('step mode, all golden streams batched together', async () => {
+      const { manifest: m, golden: g } = model;
+      const streams = Array.from({ length: g.batch }, (_, b) => rt.stream(`batched-${b}`));
+      const before = await rt.stats();
+      for (let t = 0; t < g.steps; t++) {
+        const ps = await Promise.all(streams.map((s, b) => s.step(goldenSample(g, m, b, t))));
+        ps.forEach((p, b) => expectClose(p.output, goldenOutput(g, m, b, t), m, `stream ${b} step ${t}`));
+      }
+      const after = await rt.stats();
+      // g.steps batches of g.batch streams each: the steps really were batched.
+      expect(after.batches - before.batches).toBe(g.steps);
+      expect(after.workers[0]!.maxBatchSeen).toBe(g.batch);
+      await finalStates(streams.map((s) => s.key));
+    });
+
+    it('chunk mode: push of all steps (chunk graph + step remainder), streams concurrently', async () => {
+      const { manifest: m, golden: g } = model;
+      const L = m.graphs.chunk.length;
+      // Split so both the chunk graph and the step-graph remainder run: L + 1 samples, then the rest.
+      const cut = Math.min(g.steps, L + 1);
+      const streams = Array.from({ length: g.batch }, (_, b) => rt.stream(`chunked-${b}`));
+      const before = await rt.stats();
+      const feed = (b: number, from: number, to: number) =>
+        streams[b]!.push(Array.from({ length: to - from }, (_, i) => goldenSample(g, m, b, from + i)));
+      const first = await Promise.all(streams.map((_, b) => feed(b, 0, cut)));
+      const second = await Promise.all(streams.map((_, b) => feed(b, cut, g.steps)));
+      streams.forEach((_, b) => {
+        const preds = [...first[b]!, ...second[b]!];
+        expect(preds).toHaveLength(g.steps);
+        preds.forEach((p, t) => expectClose(p.output, goldenOutput(g, m, b, t), m, `stream ${b} step ${t}`));
+      });
+      const after = await rt.stats();
+      expect(after.workers[0]!.chunkRuns - before.workers[0]!.chunkRuns).toBe(g.batch * (Math.floor(cut / L) + Math.floor((g.steps - cut) / L)));
+      await finalStates(streams.map((s) => s.key));
+    });
+  });
+}
