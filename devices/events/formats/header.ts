@@ -8,13 +8,14 @@ const MAX_HEADER_LINE = 1 << 20;
 
 /**
  * Reads lines while the next byte is `prefix` and returns them without the prefix; stops after a line
- * equal to `endLine` when given (AEDAT 3/4 '#!END-HEADER', Prophesee '% end').
+ * equal to `endLine` when given (AEDAT 3 '#!END-HEADER', required; Prophesee '% end', optional).
  */
 export async function readHeaderLines(
   r: ByteReader,
   prefix: string,
   format: EventFormat,
   endLine?: string,
+  endRequired = true,
 ): Promise<string[]> {
   const code = prefix.charCodeAt(0);
   const lines: string[] = [];
@@ -26,7 +27,7 @@ export async function readHeaderLines(
     lines.push(text);
     if (endLine !== undefined && line === endLine) return lines;
   }
-  if (endLine !== undefined) throw new EventFormatError(format, r.offset(), 'truncated', `header has no "${endLine}" line`);
+  if (endLine !== undefined && endRequired) throw new EventFormatError(format, r.offset(), 'truncated', `header has no "${endLine}" line`);
   return lines;
 }
 

@@ -1,0 +1,109 @@
+// AEDAT 2.0 (jAER). Header: '#' text lines ('#!AER-DAT2.0' first). Then 8-byte big-endian records:
+// int32 address, int32 timestamp (µs, wraps at 2^32). Address layouts (jAER chip classes):
+//   DVS128: bit 15 external event, bits 14-8 y, bits 7-1 x, bit 0 polarity (1 = ON).
+//   DAVIS:  bit 31 APS/IMU sample, bit 10 special event; both 0 = polarity event with
+//           bits 30-22 y, bits 21-12 x, bit 11 polarity (1 = ON).
+// APS, IMU, special and external events are skipped and counted. Addresses are kept as the chip
+// reports them (jAER puts (0,0) at the lower left).
+
+import { EventFormatError } from '../errors.js';
+import { BatchBuilder } from '../io/batch-builder.js';
+import { ByteReader } from '../io/byte-reader.js';
+import type { ByteSource } from '../io/byte-source.js';
+import { countSkipped, newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
+import type { EventBatch, SensorSize } from '../types.js';
+import { readHeaderLines, sensorFromName } from './header.js';
+
+export type Aedat2Layout = 'dvs128' | 'davis';
+
+export interface Aedat2Options extends ReaderOptions {
+  /** Address layout; default from the header's AEChip/HardwareInterface line, else DVS128. */
+  layout?: Aedat2Layout;
+}
+
+const WRAP = 2 ** 32;
+
+export async function openAedat2(source: ByteSource, options: Aedat2Options = {}): Promise<EventRecording> {
+  const r = new ByteReader(source, options.blockSize);
+  const header = await readHeaderLines(r, '#', 'aedat2');
+  if (!header[0]?.startsWith('!AER-DAT2') && !header[0]?.startsWith('!AER-DAT1')) {
+    throw new EventFormatError('aedat2', 0, 'unknown-format', 'first line is not "#!AER-DAT2.0"');
+  }
+  const chip = header.filter((l) => /^\s*(AEChip|HardwareInterface)/i.test(l)).join(' ');
+  const layout = options.layout ?? (/davis/i.test(chip) ? 'davis' : 'dvs128');
+  const sensor = options.sensor ?? sensorFromName(chip) ?? (layout === 'dvs128' ? { width: 128, height: 128 } : undefined);
+  const stats = newStats();
+  return recording('aedat2', sensor, header, stats, () => decode(r, layout, sensor, options.batchSize, stats));
+}
+
+export async function* readAedat2(source: ByteSource, options: Aedat2Options = {}): AsyncGenerator<EventBatch> {
+  yield* await openAedat2(source, options);
+}
+
+async function* decode(
+  r: ByteReader,
+  layout: Aedat2Layout,
+  sensor: SensorSize | undefined,
+  batchSize: number | undefined,
+  stats: ReaderStats,
+): AsyncGenerator<EventBatch> {
+  const out = new BatchBuilder(batchSize);
+  const width = sensor?.width ?? 0x10000;
+  const height = sensor?.height ?? 0x10000;
+  const davis = layout === 'davis';
+  let wraps = 0;
+  let last = -1;
+  let other = 0;
+  let outside = 0;
+  for (;;) {
+    if (r.available < 8 && (await r.fill(8)) < 8) break;
+    const view = r.view;
+    const { x, y, t, p } = out;
+    let n = out.n;
+    let i = r.start;
+    const stop = i + Math.min((r.end - i) >>> 3, out.capacity - n) * 8;
+    for (; i < stop; i += 8) {
+      const addr = view.getUint32(i, false);
+      const ts = view.getUint32(i + 4, false);
+      // A large backwards jump is the 32-bit counter wrapping; small ones are kept as recorded.
+      if (ts < last && last - ts > WRAP / 2) wraps++;
+      last = ts;
+      let ex: number, ey: number, ep: number;
+      if (davis) {
+        if ((addr & 0x80000400) !== 0) {
+          other++;
+          continue;
+        }
+        ex = (addr >>> 12) & 0x3ff;
+        ey = (addr >>> 22) & 0x1ff;
+        ep = (addr >>> 11) & 1;
+      } else {
+        if ((addr & 0xffff8000) !== 0) {
+          other++;
+          continue;
+        }
+        ex = (addr >>> 1) & 0x7f;
+        ey = (addr >>> 8) & 0x7f;
+        ep = addr & 1;
+      }
+      if (ex >= width || ey >= height) {
+        outside++;
+        continue;
+      }
+      x[n] = ex;
+      y[n] = ey;
+      p[n] = ep;
+      t[n] = wraps * WRAP + ts;
+      n++;
+    }
+    out.n = n;
+    r.start = stop;
+    if (out.full) yield out.take();
+  }
+  countSkipped(stats, davis ? 'aps-imu-special' : 'special', other);
+  countSkipped(stats, 'outside-sensor', outside);
+  yield out.take();
+  if (r.available > 0) {
+    throw new EventFormatError('aedat2', r.offset(), 'truncated', `${r.available} bytes left, an event needs 8`);
+  }
+}

@@ -1,0 +1,76 @@
+// Prophesee DAT (CD events; N-CARS, older ATIS recordings). Header: '%' lines ('% Version 2',
+// '% Height 240', '% Width 304', ...), then two bytes: event type (12 = CD) and event size (8).
+// Events: uint32 LE timestamp (µs, wraps at 2^32), uint32 LE data with bits 13-0 x, bits 27-14 y,
+// bits 31-28 polarity. A polarity other than 0/1 is an invalid CD event: skipped and counted.
+
+import { EventFormatError } from '../errors.js';
+import { BatchBuilder } from '../io/batch-builder.js';
+import { ByteReader } from '../io/byte-reader.js';
+import type { ByteSource } from '../io/byte-source.js';
+import { countSkipped, newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
+import type { EventBatch, SensorSize } from '../types.js';
+import { readHeaderLines } from './header.js';
+import { parsePropheseeHeader } from './prophesee-header.js';
+
+const WRAP = 2 ** 32;
+
+export async function openDat(source: ByteSource, options: ReaderOptions = {}): Promise<EventRecording> {
+  const r = new ByteReader(source, options.blockSize);
+  const header = await readHeaderLines(r, '%', 'dat');
+  const typeAt = r.offset();
+  if ((await r.fill(2)) < 2) throw new EventFormatError('dat', typeAt, 'truncated', 'no event type and size after the header');
+  const eventType = r.buf[r.start];
+  const eventSize = r.buf[r.start + 1];
+  if (eventSize !== 8) throw new EventFormatError('dat', typeAt, 'unsupported', `event type ${eventType} of size ${eventSize} (CD events have size 8)`);
+  r.start += 2;
+  const sensor = options.sensor ?? parsePropheseeHeader(header).sensor;
+  const stats = newStats();
+  return recording('dat', sensor, header, stats, () => decode(r, sensor, options.batchSize, stats));
+}
+
+export async function* readDat(source: ByteSource, options: ReaderOptions = {}): AsyncGenerator<EventBatch> {
+  yield* await openDat(source, options);
+}
+
+async function* decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
+  const out = new BatchBuilder(batchSize);
+  const width = sensor?.width ?? 0x4000;
+  const height = sensor?.height ?? 0x4000;
+  let wraps = 0;
+  let last = 0;
+  let invalid = 0;
+  let outside = 0;
+  for (;;) {
+    if (r.available < 8 && (await r.fill(8)) < 8) break;
+    const view = r.view;
+    const { x, y, t, p } = out;
+    let n = out.n;
+    let i = r.start;
+    const stop = i + Math.min((r.end - i) >>> 3, out.capacity - n) * 8;
+    for (; i < stop; i += 8) {
+      const ts = view.getUint32(i, true);
+      const data = view.getUint32(i + 4, true);
+      if (ts < last && last - ts > WRAP / 2) wraps++;
+      last = ts;
+      const ep = data >>> 28;
+      const ex = data & 0x3fff;
+      const ey = (data >>> 14) & 0x3fff;
+      if (ep > 1) invalid++;
+      else if (ex >= width || ey >= height) outside++;
+      else {
+        x[n] = ex;
+        y[n] = ey;
+        p[n] = ep;
+        t[n] = wraps * WRAP + ts;
+        n++;
+      }
+    }
+    out.n = n;
+    r.start = stop;
+    if (out.full) yield out.take();
+  }
+  countSkipped(stats, 'invalid', invalid);
+  countSkipped(stats, 'outside-sensor', outside);
+  yield out.take();
+  if (r.available > 0) throw new EventFormatError('dat', r.offset(), 'truncated', `${r.available} bytes left, an event needs 8`);
+}

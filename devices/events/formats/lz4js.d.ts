@@ -1,0 +1,5 @@
+// lz4js ships no types; these are the functions we call.
+declare module 'lz4js' {
+  /** Decompresses an LZ4 frame. */
+  export function decompress(src: Uint8Array, maxSize?: number): Uint8Array;
+}
