@@ -18,3 +18,5 @@ export { openEvt3, readEvt3 } from './events/formats/evt3.js';
 export { openDat, readDat } from './events/formats/dat.js';
 export { openNmnist, readNmnist } from './events/formats/nmnist.js';
 export { openEvents, sniffFormat, type OpenOptions, type RecordingFormat } from './events/open-events.js';
+export { Evt2Encoder } from './events/formats/evt2-writer.js';
+export { createEvt2Writer, writeEvt2 } from './events/formats/evt2-file.js';
