@@ -1,0 +1,77 @@
+// Browser-only mode: the page loads the zoo package from the dashboard server and runs it in the
+// runtime's own Web Worker (dist/browser), keeping each device's state there.
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, loadModel, type Runtime } from '../../src/index';
+import type { TestPage } from './browser';
+import { type Harness, simulatedSample, startHarness, waitConnected } from './harness';
+import { runGoldenInPage, waitRuntime } from './in-page';
+
+let h: Harness;
+let tp: TestPage;
+let node: Runtime;
+
+beforeAll(async () => {
+  h = await startHarness();
+  node = await createRuntime(await loadModel(resolve(import.meta.dirname, '../../models/zoo/sensor-activity')));
+  tp = await h.open('?mode=browser');
+  await waitRuntime(tp.page);
+  await waitConnected(tp.page);
+}, 120_000);
+
+afterAll(async () => {
+  await node?.close();
+  await h?.close();
+});
+
+describe('browser-only mode', () => {
+  it('runs in a cross-origin isolated page, on the runtime build served at /runtime/', async () => {
+    const info = await tp.page.evaluate(() => ({
+      isolated: crossOriginIsolated,
+      mode: (window as any).s7dashboard.streams.stats.mode,
+      backend: (window as any).s7dashboard.runtime.stats.backend,
+      scripts: performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname),
+    }));
+    expect(info).toMatchObject({ isolated: true, mode: 'browser', backend: 'wasm' });
+    expect(info.scripts).toContain('/runtime/index.js');
+    expect(info.scripts).toContain('/runtime/worker.js');
+    expect(info.scripts).toContain('/models/sensor-activity/step.onnx');
+  });
+
+  it('reproduces the zoo golden vectors in the in-page worker', async () => {
+    const r = await runGoldenInPage(tp.page, 'golden');
+    expect(r.outputs.length).toBe(r.batch * r.steps * 6);
+    expect(r.worstExcess).toBeLessThanOrEqual(0);
+  });
+
+  it('predicts MQTT samples in the page, one state per device, as the Node runtime does', async () => {
+    const devices = ['phone-a', 'phone-b'];
+    const steps = 30;
+    const want = new Map<string, Float32Array>();
+    for (let seq = 0; seq < steps; seq++) {
+      for (const [d, device] of devices.entries()) {
+        const values = simulatedSample(d + 3, seq);
+        await h.broker.publisher.publishAsync(`sensors/${device}/imu`, JSON.stringify({ seq, t: Date.now(), values }));
+        want.set(device, (await node.stream(device).step({ values })).output);
+      }
+    }
+    await tp.page.waitForFunction(
+      ({ devices, steps }) => devices.every((d: string) => (window as any).s7dashboard.streams.snapshot()[d]?.predictions === steps),
+      { devices, steps },
+      { timeout: 30_000 },
+    );
+    const snap = await tp.page.evaluate(() => (window as any).s7dashboard.streams.snapshot());
+    const labels = Object.keys(snap['phone-a'].values);
+    expect(labels).toEqual(['still', 'walk', 'run', 'stairs', 'cycle', 'jump']);
+    for (const device of devices) {
+      expect(snap[device].lastSeq).toBe(steps - 1);
+      labels.forEach((l, i) => expect(snap[device].values[l]).toBeCloseTo(want.get(device)![i], 5));
+    }
+    const stats = await tp.page.evaluate(() => (window as any).s7dashboard.runtime.runtime.stats());
+    expect(stats.steps).toBeGreaterThanOrEqual(devices.length * steps);
+  });
+
+  it('logged no console errors, page errors or failed requests', () => {
+    expect(tp.errors).toEqual([]);
+  });
+});
