@@ -8,7 +8,7 @@
 // Packets of other streams (frames, IMU, triggers) are skipped without decompressing them.
 
 import { decompress as zstdDecompress } from 'fzstd';
-import { decompress as lz4Decompress } from 'lz4js';
+import { decompress as lz4Decompress, decompressBound as lz4Bound } from 'lz4js';
 import { EventFormatError } from '../errors.js';
 import { BatchBuilder } from '../io/batch-builder.js';
 import { ByteReader } from '../io/byte-reader.js';
@@ -89,6 +89,13 @@ function parseStreams(info: string): Aedat4Stream[] {
   });
 }
 
+/** LZ4 frame, refusing a frame whose descriptor claims more than MAX_PACKET bytes (corrupt input). */
+function lz4(raw: Uint8Array): Uint8Array {
+  const bound = lz4Bound(raw);
+  if (!(bound >= 0 && bound <= MAX_PACKET)) throw new RangeError(`LZ4 frame claims ${bound} bytes`);
+  return lz4Decompress(raw, bound);
+}
+
 interface PacketOptions {
   stream: number;
   compression: (typeof COMPRESSIONS)[number];
@@ -125,7 +132,7 @@ async function* decodePackets(r: ByteReader, o: PacketOptions): AsyncGenerator<E
     let elements: { view: DataView; start: number; length: number };
     try {
       const raw = r.buf.subarray(r.start, r.start + size);
-      const bytes = o.compression === 'lz4' ? lz4Decompress(raw) : o.compression === 'zstd' ? zstdDecompress(raw) : raw;
+      const bytes = o.compression === 'lz4' ? lz4(raw) : o.compression === 'zstd' ? zstdDecompress(raw) : raw;
       const table = rootTable(bytes, 'EVTS');
       if (!table) throw new RangeError('not an event packet ("EVTS")');
       const vec = table.vector(0);

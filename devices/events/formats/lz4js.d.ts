@@ -2,4 +2,6 @@
 declare module 'lz4js' {
   /** Decompresses an LZ4 frame. */
   export function decompress(src: Uint8Array, maxSize?: number): Uint8Array;
+  /** Upper bound of the decompressed size, from the frame descriptor. */
+  export function decompressBound(src: Uint8Array): number;
 }
