@@ -175,3 +175,14 @@ export class InferenceError extends S7rtError {
     super(`inference failed: ${detail}`);
   }
 }
+
+/** mapPredictions refused a message: too many already waiting. */
+export class OverloadError extends S7rtError {
+  readonly code = 'overload';
+  constructor(
+    readonly stream: string,
+    readonly queued: number,
+  ) {
+    super(`stream ${stream}: message refused, ${queued} messages already waiting (maxQueued)`);
+  }
+}
