@@ -7,6 +7,8 @@ export default defineConfig({
     globalSetup: ['test/runtime/global-setup.ts'],
     // worker_threads and onnxruntime-web's wasm are happier in child processes than in threads.
     pool: 'forks',
+    // The memory test measures heaps after full GCs; workers inherit the flag.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -49,26 +49,32 @@ const common = {
 rmSync(join(root, 'dist/node'), { recursive: true, force: true });
 rmSync(join(root, 'dist/browser'), { recursive: true, force: true });
 
-await Promise.all([
-  build({
-    ...common,
-    entryPoints: entryPoints(ENTRIES.node),
-    outdir: join(root, 'dist/node'),
-    platform: 'node',
-    packages: 'external',
-  }),
-  build({
-    ...common,
-    entryPoints: entryPoints(ENTRIES.browser),
-    outdir: join(root, 'dist/browser'),
-    platform: 'browser',
-    // Node-only branches are reached through dynamic import() and never run in a browser.
-    external: ['node:*'],
-  }),
-]);
+// Each entry is built on its own so that one area's broken entry does not hide the others'
+// output; the build still fails (exit 1) if any entry failed.
+const platforms = {
+  node: { outdir: join(root, 'dist/node'), platform: 'node', packages: 'external' },
+  // Node-only branches are reached through dynamic import() and never run in a browser.
+  browser: { outdir: join(root, 'dist/browser'), platform: 'browser', external: ['node:*'] },
+};
+const jobs = [];
+for (const [target, options] of Object.entries(platforms)) {
+  for (const [name, entry] of Object.entries(entryPoints(ENTRIES[target]))) {
+    jobs.push(
+      build({ ...common, ...options, entryPoints: { [name]: entry }, logLevel: 'silent' }).then(
+        () => undefined,
+        (e) => `${target}/${name}.js: ${e.message}`,
+      ),
+    );
+  }
+}
+const failures = (await Promise.all(jobs)).filter(Boolean);
 
 mkdirSync(join(root, 'dist/browser'), { recursive: true });
 for (const f of ORT_BROWSER_FILES) {
   copyFileSync(join(root, 'node_modules/onnxruntime-web/dist', f), join(root, 'dist/browser', f));
+}
+if (failures.length > 0) {
+  for (const f of failures) console.error(`build: FAILED ${f}`);
+  process.exit(1);
 }
 console.log('build: dist/node and dist/browser written');

@@ -80,6 +80,8 @@ export interface WorkerApi {
   restore(slots: number[], keys: string[], states: Float32Array): Promise<void>;
   list(): Promise<string[]>;
   stats(): Promise<WorkerStats>;
+  /** this worker's JS heap in bytes after a full GC when the process allows it (--expose-gc). */
+  heapAfterGc(): Promise<number>;
   /** frees the sessions; the worker is ended by the caller (wasm memory never shrinks). */
   dispose(): Promise<void>;
 }

@@ -44,6 +44,11 @@ const api: WorkerApi = {
   restore: (slots, keys, states) => serial(() => need().restore(slots, keys, states)),
   list: () => serial(() => need().list()),
   stats: () => serial(() => need().stats()),
+  heapAfterGc: () =>
+    serial(() => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return typeof process !== 'undefined' && process.memoryUsage ? process.memoryUsage().heapUsed : 0;
+    }),
   dispose: () => serial(async () => {
     await engine?.dispose();
     engine = undefined;

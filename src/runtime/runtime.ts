@@ -287,6 +287,12 @@ export class S7Runtime implements Runtime {
     };
   }
 
+  /** Each worker's JS heap after a GC (when the process was started with --expose-gc). */
+  workerHeaps(): Promise<number[]> {
+    this.assertUsable();
+    return Promise.all(this.shards.map((s) => s.link.control.heapAfterGc()));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
