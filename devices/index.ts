@@ -20,3 +20,4 @@ export { openNmnist, readNmnist } from './events/formats/nmnist.js';
 export { openEvents, sniffFormat, type OpenOptions, type RecordingFormat } from './events/open-events.js';
 export { Evt2Encoder } from './events/formats/evt2-writer.js';
 export { createEvt2Writer, writeEvt2 } from './events/formats/evt2-file.js';
+export * from './events/slice/index.js';
