@@ -9,6 +9,8 @@ export interface TestPage {
   context: BrowserContext;
   /** console errors, uncaught exceptions and failed requests, as text */
   errors: string[];
+  /** onnxruntime's own warning-level log lines ("[W:onnxruntime:..."), which it writes with console.error */
+  ortWarnings: string[];
 }
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
@@ -23,8 +25,11 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
+  const ortWarnings: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    if (/\[W:onnxruntime:/.test(m.text())) ortWarnings.push(m.text());
+    else errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
@@ -32,5 +37,5 @@ export async function openPage(browser: Browser, url: string, viewport = { width
     if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`);
   });
   await page.goto(url);
-  return { page, context, errors };
+  return { page, context, errors, ortWarnings };
 }

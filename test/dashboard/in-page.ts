@@ -14,36 +14,42 @@ export interface InPageGolden {
   maxAbsError: number;
 }
 
+/** Waits for the page's runtime; fails with the page's own error message if it could not start. */
 export async function waitRuntime(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as any).s7dashboard?.runtime !== undefined, null, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as any).s7dashboard?.runtime !== undefined || document.getElementById('page-error')?.textContent, null, { timeout: 60_000 });
+  const error = await page.locator('#page-error').textContent();
+  if (error) throw new Error(error);
 }
 
-export function runGoldenInPage(page: Page, prefix: string): Promise<InPageGolden> {
-  return page.evaluate(async (prefix) => {
+/** Runs the first `limit` golden steps of every golden stream (default: all of them). */
+export function runGoldenInPage(page: Page, prefix: string, limit = Infinity): Promise<InPageGolden> {
+  return page.evaluate(async ({ prefix, limit }) => {
     const { runtime, model, stats } = (window as any).s7dashboard.runtime;
     const g = model.golden;
     const m = model.manifest;
     const size = m.input.size;
     const O = m.output.size;
-    const outputs = new Array<number>(g.batch * g.steps * O);
+    const steps = Math.min(limit, g.steps);
+    const outputs = new Array<number>(g.batch * steps * O);
     await Promise.all(
       Array.from({ length: g.batch }, async (_, b) => {
         const s = runtime.stream(`${prefix}-${b}`);
-        for (let t = 0; t < g.steps; t++) {
+        for (let t = 0; t < steps; t++) {
           const at = b * g.steps + t;
           const p = await s.step({ values: g.input.data.slice(at * size, (at + 1) * size) });
-          for (let o = 0; o < O; o++) outputs[at * O + o] = p.output[o];
+          for (let o = 0; o < O; o++) outputs[(b * steps + t) * O + o] = p.output[o];
         }
       }),
     );
     let worstExcess = -Infinity;
     let maxAbsError = 0;
     outputs.forEach((got, i) => {
-      const want = g.output.data[i];
+      const b = Math.floor(i / (steps * O));
+      const want = g.output.data[b * g.steps * O + (i % (steps * O))];
       const err = Math.abs(got - want);
       maxAbsError = Math.max(maxAbsError, err);
       worstExcess = Math.max(worstExcess, err - (m.golden.atol + m.golden.rtol * Math.abs(want)));
     });
-    return { backend: stats.backend, fallbackReason: stats.fallbackReason, batch: g.batch, steps: g.steps, outputs, worstExcess, maxAbsError };
-  }, prefix);
+    return { backend: stats.backend, fallbackReason: stats.fallbackReason, batch: g.batch, steps, outputs, worstExcess, maxAbsError };
+  }, { prefix, limit: Number.isFinite(limit) ? limit : 1e9 });
 }

@@ -1,5 +1,6 @@
 // The dashboard page: reads config.json from the server, connects the stream view to the broker
-// and, in browser-only mode (?mode=browser), runs the sensor model in the runtime's worker.
+// and, in browser-only mode (?mode=browser[&backend=webgpu]), runs the sensor model in the
+// runtime's worker.
 import { type S7StreamView, defineElements } from '../index.js';
 import type { PageConfig } from './config.js';
 import { openLocalRuntime, type LocalRuntime } from './local-runtime.js';
@@ -36,7 +37,8 @@ async function start(): Promise<void> {
   if (config.predictionsTopic) streams.setAttribute('predictions-topic', config.predictionsTopic);
   if (mode === 'browser') {
     const backend = params.get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
-    const local = await openLocalRuntime(config, config.sensorModel, backend);
+    // ?golden=skip: start without the load-time golden check (slow on software WebGPU adapters)
+    const local = await openLocalRuntime(config, config.sensorModel, { backend, skipGoldenCheck: params.get('golden') === 'skip' });
     handle.runtime = local;
     streams.useLocalRuntime((device) => local.runtime.stream(device));
   }
