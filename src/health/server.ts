@@ -25,10 +25,11 @@ export async function startHealthServer(source: HealthSource, port = 0, host = '
       if (path === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       } else if (path === '/readyz') {
-        const r = source.readiness();
+        const r = source.readiness(); // computed before writeHead so that a throw still gets a 500
         res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r) + '\n');
       } else if (path === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(source.metrics());
+        const body = source.metrics();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`unknown path ${path}: try /healthz, /readyz, /metrics\n`);
       }
