@@ -21,3 +21,8 @@ export { openEvents, sniffFormat, type OpenOptions, type RecordingFormat } from 
 export { Evt2Encoder } from './events/formats/evt2-writer.js';
 export { createEvt2Writer, writeEvt2 } from './events/formats/evt2-file.js';
 export * from './events/slice/index.js';
+export { encodePacket, decodePacket, packetSize, PACKET_MAGIC, PACKET_VERSION, type EventPacket } from './events/live/packet.js';
+export { encodeFrame, FrameDecoder } from './events/live/tcp-frames.js';
+export { newLiveStats, type LiveStats, type LiveSourceOptions } from './events/live/live-stats.js';
+export { fromMqttEvents, MqttEventPublisher, type MqttEventsOptions } from './events/live/mqtt-events.js';
+export { fromTcpEvents, TcpEventWriter } from './events/live/tcp-events.js';
