@@ -4,7 +4,7 @@
 // button (read by `openRecording`, e.g. the devices/ readers). Drawing happens on animation frames.
 //
 //   <s7-event-view broker="ws://localhost:8083" events-topic="events/+" predictions-topic="predictions/+"
-//                  camera="dvs-1" width="128" height="128"></s7-event-view>
+//                  camera="dvs-1" width="128" height="128" speed="1" tau-us="30000"></s7-event-view>
 import { Subscription, animationFrames } from 'rxjs';
 import type { EventBatch, SensorSize } from '../../devices/events/types.js';
 import { DecayFrame } from './decay-frame.js';
@@ -43,8 +43,8 @@ export class S7EventView extends HTMLElement {
 
   /** Reads a dropped or picked file (set by the page, e.g. to the devices/ readers). */
   openRecording?: (file: Blob, name: string) => Promise<RecordingLike>;
-  /** Decodes one MQTT event packet into a batch (set by the page to the live packet decoder). */
-  decodePacket?: (payload: Uint8Array, topic: string) => EventBatch;
+  /** Decodes one MQTT event packet (set by the page to the devices/ s7ev packet decoder). */
+  decodePacket?: (payload: Uint8Array) => { sensor: SensorSize; events: EventBatch };
 
   private frame: DecayFrame;
   private readonly canvas: HTMLCanvasElement;
@@ -75,7 +75,7 @@ export class S7EventView extends HTMLElement {
     const picker = el('input', { type: 'file', 'aria-label': 'Open an event recording' });
     picker.addEventListener('change', () => {
       const file = picker.files?.[0];
-      if (file) void this.openFile(file);
+      if (file) void this.openFile(file, file.name, this.speed);
     });
     this.meters = new ProbabilityMeters('gesture');
     this.labelEl = el('output', { class: 'label', 'aria-label': 'Current gesture' }, '–');
@@ -93,9 +93,14 @@ export class S7EventView extends HTMLElement {
     this.addEventListener('drop', (e) => {
       e.preventDefault();
       const file = e.dataTransfer?.files[0];
-      if (file) void this.openFile(file);
+      if (file) void this.openFile(file, file.name, this.speed);
     });
     this.frames = animationFrames().subscribe(() => this.tick());
+  }
+
+  /** playback speed of files (attribute `speed`, default 1 = real time) */
+  get speed(): number {
+    return Number(this.getAttribute('speed')) || 1;
   }
 
   connectedCallback(): void {
@@ -186,7 +191,10 @@ export class S7EventView extends HTMLElement {
           throw new DashboardInputError('shape', m.topic, 'this page has no event packet decoder');
         } else {
           cameras.add(camera);
-          this.show(this.decodePacket(m.payload, m.topic));
+          const packet = this.decodePacket(m.payload);
+          if (packet.sensor.width !== this.frame.width || packet.sensor.height !== this.frame.height) this.resize(packet.sensor);
+          this.source = m.topic;
+          this.show(packet.events);
         }
       } catch (e) {
         this.reject(e instanceof DashboardInputError ? e : new DashboardInputError('shape', m.topic, e instanceof Error ? e.message : String(e)));
@@ -237,7 +245,15 @@ export class S7EventView extends HTMLElement {
     try {
       for (;;) {
         if (!pb.pending || pb.offset >= pb.pending.length) {
-          const next = await pb.batches.next();
+          let next: IteratorResult<EventBatch>;
+          try {
+            next = await pb.batches.next();
+          } catch (e) {
+            // a recording that breaks part-way: what was read stays drawn, the rest is reported
+            this.reject(new DashboardInputError('shape', this.source, e instanceof Error ? e.message : String(e)));
+            if (this.playback === pb) this.stopPlayback();
+            return;
+          }
           if (next.done) {
             if (this.playback === pb) this.stopPlayback();
             return;

@@ -1,7 +1,8 @@
 // The dashboard page: reads config.json from the server, connects the stream view to the broker
 // and, in browser-only mode (?mode=browser[&backend=webgpu]), runs the sensor model in the
 // runtime's worker.
-import { type S7StreamView, defineElements } from '../index.js';
+import { openEvents } from '../../../devices/events/open-events.js';
+import { type S7EventView, type S7StreamView, defineElements } from '../index.js';
 import type { PageConfig } from './config.js';
 import { openLocalRuntime, type LocalRuntime } from './local-runtime.js';
 
@@ -11,6 +12,7 @@ export interface PageHandle {
   config: PageConfig;
   mode: 'mqtt' | 'browser';
   streams: S7StreamView;
+  events: S7EventView;
   runtime?: LocalRuntime;
   ready: Promise<void>;
 }
@@ -18,6 +20,9 @@ export interface PageHandle {
 const params = new URLSearchParams(location.search);
 const mode = params.get('mode') === 'browser' ? 'browser' : 'mqtt';
 const streams = document.getElementById('streams') as S7StreamView;
+const events = document.getElementById('events') as S7EventView;
+// a dropped or picked recording is read in the page by the devices/ readers (any supported format)
+events.openRecording = (file, name) => openEvents(file, { name });
 const errorEl = document.getElementById('page-error') as HTMLElement;
 const form = document.getElementById('mode') as HTMLFormElement;
 (form.elements.namedItem('mode') as RadioNodeList).value = mode;
@@ -27,7 +32,7 @@ form.addEventListener('change', () => {
   location.assign(next);
 });
 
-const handle: Partial<PageHandle> = { mode, streams };
+const handle: Partial<PageHandle> = { mode, streams, events };
 (window as unknown as { s7dashboard: Partial<PageHandle> }).s7dashboard = handle;
 
 async function start(): Promise<void> {

@@ -1,0 +1,89 @@
+// <s7-event-view> in the dashboard page: a real recording from ../shared/fixtures/events/ picked
+// with the file button (and another dropped on the element) is read by the devices/ readers in
+// the page and drawn as a decaying frame at the sensor's size.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestPage } from './browser';
+import { type Harness, startHarness } from './harness';
+
+const fixtures = resolve(import.meta.dirname, '../../../shared/fixtures/events');
+const screenshot = resolve(import.meta.dirname, '../../docs/dashboard-events.png');
+
+let h: Harness;
+let tp: TestPage;
+
+const stats = () => tp.page.evaluate(() => (window as any).s7dashboard.events.stats);
+const waitPlayed = () => tp.page.waitForFunction(() => {
+  const s = (window as any).s7dashboard.events.stats;
+  return !s.playing && (s.events > 0 || s.rejected > 0);
+}, null, { timeout: 30_000 });
+
+/** Pixels of a PNG (decoded by the browser itself) that are not the white background. */
+async function inkedPixels(png: Buffer): Promise<{ width: number; height: number; inked: number }> {
+  return tp.page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = new OffscreenCanvas(img.width, img.height);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    let inked = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) inked++;
+    return { width: img.width, height: img.height, inked };
+  }, png.toString('base64'));
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  tp = await h.open();
+  await tp.page.waitForFunction(() => (window as any).s7dashboard?.events !== undefined);
+}, 120_000);
+
+afterAll(() => h?.close());
+
+describe('event view', () => {
+  it('renders a picked AEDAT 2.0 recording at its 240x180 sensor size, non-blank', async () => {
+    await tp.page.getByLabel('Open an event recording').setInputFiles(resolve(fixtures, 'pyaedat-IMU_translBoxes.aedat'));
+    await waitPlayed();
+    const s = await stats();
+    expect(s).toMatchObject({ width: 240, height: 180, events: 162_771, outside: 0, rejected: 0, source: 'pyaedat-IMU_translBoxes.aedat' });
+    const canvas = tp.page.getByRole('img', { name: /^Event camera/ });
+    expect(await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([240, 180]);
+    const box = (await canvas.boundingBox())!;
+    expect(box.width / box.height).toBeCloseTo(240 / 180, 2);
+    const png = await canvas.screenshot();
+    const img = await inkedPixels(png);
+    // the element's CSS box, to the device pixel (fractional layout sizes round either way)
+    expect(Math.abs(img.width - box.width)).toBeLessThanOrEqual(1);
+    expect(Math.abs(img.height - box.height)).toBeLessThanOrEqual(1);
+    expect(img.inked).toBeGreaterThan(img.width * img.height * 0.005);
+    await tp.page.locator('s7-event-view').screenshot({ path: screenshot });
+  });
+
+  it('plays a recording dropped on the element (N-MNIST, 34x34)', async () => {
+    const bytes = readFileSync(resolve(fixtures, 'tonic-sample_nmnist.bin')).toString('base64');
+    await tp.page.evaluate((b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], 'tonic-sample_nmnist.bin'));
+      document.querySelector('s7-event-view')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await tp.page.waitForFunction(() => (window as any).s7dashboard.events.stats.source === 'tonic-sample_nmnist.bin');
+    await waitPlayed();
+    expect(await stats()).toMatchObject({ width: 34, height: 34, events: 4325, rejected: 0 });
+  });
+
+  it('shows and counts a file it cannot read, without breaking the page', async () => {
+    await tp.page.getByLabel('Open an event recording').setInputFiles({ name: 'noise.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('definitely not events') });
+    await tp.page.waitForFunction(() => (window as any).s7dashboard.events.stats.rejected === 1);
+    // N-MNIST by its extension: 4 whole 5-byte events, then a truncated one that is reported
+    await tp.page.getByText(/1 rejected: noise\.bin: .*truncated/).waitFor();
+    expect((await stats()).events).toBe(4);
+  });
+
+  it('logged no console errors, page errors or failed requests', () => {
+    expect(tp.errors).toEqual([]);
+  });
+});
