@@ -152,29 +152,61 @@ export class Engine {
     return out.output!;
   }
 
-  /** n samples of one stream: floor(n/L) chunk-graph runs, then the rest through the step graph. */
-  async push(p: PushRequest): Promise<Float32Array> {
+  /**
+   * Pushes of several streams (each at most once): chunk c of every stream that has one runs as
+   * one batched chunk-graph call, then the n mod L remainders run as batched step-graph calls.
+   * Per stream this is floor(n/L) chunks then the rest, as the package contract prescribes.
+   */
+  async pushBatch(pushes: PushRequest[]): Promise<Float32Array[]> {
     const L = this.manifest.graphs.chunk.length;
     const O = this.manifest.output.size;
     const w = this.width;
-    const s = this.get(p.slot);
-    const result = new Float32Array(p.n * O);
-    const slot1 = Int32Array.of(p.slot);
-    let t = 0;
-    for (; t + L <= p.n; t += L) {
-      const out = await this.chunk.run(
-        this.feeds(p.input.subarray(t * w, (t + L) * w), this.tokens ? [1, L] : [1, L, w], p.dt?.subarray(t, t + L), [1, L], s.state, 1),
-      );
-      result.set(out.output!, t * O);
-      this.manifest.state.forEach((e, i) => s.state[i]!.set(out[presentName(e.name)]!));
+    const timeAware = this.manifest.input.dt;
+    const results = pushes.map((p) => new Float32Array(p.n * O));
+    const rows = pushes.map((p) => this.get(p.slot));
+    const chunks = pushes.map((p) => Math.floor(p.n / L));
+    const maxChunks = Math.max(0, ...chunks);
+    for (let c = 0; c < maxChunks; c++) {
+      const idx = pushes.map((_, i) => i).filter((i) => chunks[i]! > c);
+      const B = idx.length;
+      const input = new Float32Array(B * L * w);
+      const dt = timeAware ? new Float32Array(B * L) : undefined;
+      idx.forEach((i, b) => {
+        input.set(pushes[i]!.input.subarray(c * L * w, (c + 1) * L * w), b * L * w);
+        dt?.set(pushes[i]!.dt!.subarray(c * L, (c + 1) * L), b * L);
+      });
+      const past = this.sizes.map((size, e) => {
+        const buf = new Float32Array(B * size);
+        idx.forEach((i, b) => buf.set(rows[i]!.state[e]!, b * size));
+        return buf;
+      });
+      const out = await this.chunk.run(this.feeds(input, this.tokens ? [B, L] : [B, L, w], dt, [B, L], past, B));
+      idx.forEach((i, b) => {
+        results[i]!.set(out.output!.subarray(b * L * O, (b + 1) * L * O), c * L * O);
+        this.manifest.state.forEach((e, k) => {
+          const size = this.sizes[k]!;
+          rows[i]!.state[k]!.set(out[presentName(e.name)]!.subarray(b * size, (b + 1) * size));
+        });
+      });
       this.counters.chunkRuns += 1;
-      this.counters.steps += L;
+      this.counters.steps += B * L;
     }
-    for (; t < p.n; t++) {
-      const y = await this.stepBatch(slot1, p.input.subarray(t * w, (t + 1) * w), p.dt?.subarray(t, t + 1));
-      result.set(y, t * O);
+    const rest = pushes.map((p, i) => p.n - chunks[i]! * L);
+    const maxRest = Math.max(0, ...rest);
+    for (let k = 0; k < maxRest; k++) {
+      const idx = pushes.map((_, i) => i).filter((i) => rest[i]! > k);
+      const slots = Int32Array.from(idx, (i) => pushes[i]!.slot);
+      const input = new Float32Array(idx.length * w);
+      const dt = timeAware ? new Float32Array(idx.length) : undefined;
+      idx.forEach((i, b) => {
+        const t = chunks[i]! * L + k;
+        input.set(pushes[i]!.input.subarray(t * w, (t + 1) * w), b * w);
+        if (dt) dt[b] = pushes[i]!.dt![t]!;
+      });
+      const y = await this.stepBatch(slots, input, dt);
+      idx.forEach((i, b) => results[i]!.set(y.subarray(b * O, (b + 1) * O), (chunks[i]! * L + k) * O));
     }
-    return result;
+    return results;
   }
 
   /**

@@ -64,8 +64,7 @@ async function handle(req: DataRequest): Promise<{ reply: DataReply; transfer: T
   try {
     const e = need();
     const output = own(await e.stepBatch(req.slots, req.input, req.dt));
-    const pushes: Float32Array[] = [];
-    for (const p of req.pushes) pushes.push(await e.push(p));
+    const pushes = req.pushes.length > 0 ? await e.pushBatch(req.pushes) : [];
     return { reply: { id: req.id, ok: true, output, pushes }, transfer: [output.buffer, ...pushes.map((p) => p.buffer)] };
   } catch (err) {
     return { reply: { id: req.id, ok: false, error: (err as Error).message ?? String(err) }, transfer: [] };
