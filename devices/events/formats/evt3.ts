@@ -35,107 +35,137 @@ export async function* readEvt3(source: ByteSource, options: ReaderOptions = {})
   yield* await openEvt3(source, options);
 }
 
+interface Evt3State {
+  width: number;
+  height: number;
+  y: number;
+  baseX: number;
+  vpol: number;
+  lastHigh: number;
+  wraps: number;
+  /** (wraps * 4096 + TIME_HIGH) * 4096; -1 before the first TIME_HIGH */
+  high: number;
+  time: number;
+  noTime: number;
+  outside: number;
+  trigger: number;
+  other: number;
+}
+
 async function* decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
-  // A vector word emits up to 12 events: keep room for one.
+  // A vector word emits up to 12 events: the loop stops while there is room for one more.
   const out = new BatchBuilder(Math.max(16, batchSize ?? 65536));
-  const width = sensor?.width ?? 2048;
-  const height = sensor?.height ?? 2048;
-  let y = 0;
-  let baseX = 0;
-  let vpol = 0;
-  let lastHigh = 0;
-  let wraps = 0;
-  let high = -1; // (wraps * 4096 + TIME_HIGH) * 4096, -1 before the first TIME_HIGH
-  let time = 0;
-  let noTime = 0;
-  let outside = 0;
-  let trigger = 0;
-  let other = 0;
+  const s: Evt3State = {
+    width: sensor?.width ?? 2048,
+    height: sensor?.height ?? 2048,
+    y: 0,
+    baseX: 0,
+    vpol: 0,
+    lastHigh: 0,
+    wraps: 0,
+    high: -1,
+    time: 0,
+    noTime: 0,
+    outside: 0,
+    trigger: 0,
+    other: 0,
+  };
   const limit = out.capacity - 12;
   for (;;) {
     if (r.available < 2 && (await r.fill(2)) < 2) break;
-    const view = r.view;
-    const ox = out.x;
-    const oy = out.y;
-    const ot = out.t;
-    const op = out.p;
-    let n = out.n;
-    let i = r.start;
-    const end = r.start + ((r.end - r.start) & ~1);
-    for (; i < end && n <= limit; i += 2) {
-      const w = view.getUint16(i, true);
-      switch (w >>> 12) {
-        case 0x0:
-          y = w & 0x7ff;
-          break;
-        case 0x2: {
-          const ex = w & 0x7ff;
-          if (high < 0) noTime++;
-          else if (ex >= width || y >= height) outside++;
-          else {
-            ox[n] = ex;
-            oy[n] = y;
-            ot[n] = time;
-            op[n] = (w >>> 11) & 1;
-            n++;
-          }
-          break;
-        }
-        case 0x3:
-          baseX = w & 0x7ff;
-          vpol = (w >>> 11) & 1;
-          break;
-        case 0x4:
-        case 0x5: {
-          const bits = w >>> 12 === 0x4 ? 12 : 8;
-          let mask = w & (bits === 12 ? 0xfff : 0xff);
-          if (high < 0) noTime += popcount(mask);
-          else if (y >= height) outside += popcount(mask);
-          else {
-            for (let b = baseX; mask !== 0; mask >>>= 1, b++) {
-              if ((mask & 1) === 0) continue;
-              if (b >= width) {
-                outside++;
-                continue;
-              }
-              ox[n] = b;
-              oy[n] = y;
-              ot[n] = time;
-              op[n] = vpol;
-              n++;
-            }
-          }
-          baseX += bits;
-          break;
-        }
-        case 0x6:
-          time = high < 0 ? 0 : high + (w & 0xfff);
-          break;
-        case 0x8: {
-          const th = w & 0xfff;
-          if (th < lastHigh && lastHigh - th > HIGH_RANGE / 2) wraps++;
-          lastHigh = th;
-          high = (wraps * HIGH_RANGE + th) * 4096;
-          time = high;
-          break;
-        }
-        case 0xa:
-          trigger++;
-          break;
-        default:
-          other++;
-      }
-    }
-    out.n = n;
-    r.start = i;
-    if (n > limit) yield out.take();
+    r.start = decodeWords(r.view, r.start, r.start + ((r.end - r.start) & ~1), out, limit, s);
+    if (out.n > limit) yield out.take();
   }
-  countSkipped(stats, 'before-time-high', noTime);
-  countSkipped(stats, 'outside-sensor', outside);
-  countSkipped(stats, 'trigger', trigger);
-  countSkipped(stats, 'other', other);
+  countSkipped(stats, 'before-time-high', s.noTime);
+  countSkipped(stats, 'outside-sensor', s.outside);
+  countSkipped(stats, 'trigger', s.trigger);
+  countSkipped(stats, 'other', s.other);
   yield out.take();
   if (r.available > 0) throw new EventFormatError('evt3', r.offset(), 'truncated', 'odd trailing byte, a word needs 2');
+}
+
+/**
+ * The hot loop (a plain function, so that V8 optimizes it fully): words in view[start, end) until
+ * the batch has more than `limit` events; returns where it stopped.
+ */
+function decodeWords(view: DataView, start: number, end: number, out: BatchBuilder, limit: number, s: Evt3State): number {
+  const ox = out.x;
+  const oy = out.y;
+  const ot = out.t;
+  const op = out.p;
+  const { width, height } = s;
+  let { y, time } = s;
+  let n = out.n;
+  let i = start;
+  for (; i < end && n <= limit; i += 2) {
+    const w = view.getUint16(i, true);
+    switch (w >>> 12) {
+      case 0x0:
+        y = w & 0x7ff;
+        break;
+      case 0x2: {
+        const ex = w & 0x7ff;
+        if (s.high < 0) s.noTime++;
+        else if (ex >= width || y >= height) s.outside++;
+        else {
+          ox[n] = ex;
+          oy[n] = y;
+          ot[n] = time;
+          op[n] = (w >>> 11) & 1;
+          n++;
+        }
+        break;
+      }
+      case 0x3:
+        s.baseX = w & 0x7ff;
+        s.vpol = (w >>> 11) & 1;
+        break;
+      case 0x4:
+      case 0x5: {
+        const bits = w >>> 12 === 0x4 ? 12 : 8;
+        let mask = w & (bits === 12 ? 0xfff : 0xff);
+        if (s.high < 0) s.noTime += popcount(mask);
+        else if (y >= height) s.outside += popcount(mask);
+        else {
+          const vpol = s.vpol;
+          for (let b = s.baseX; mask !== 0; mask >>>= 1, b++) {
+            if ((mask & 1) === 0) continue;
+            if (b >= width) {
+              s.outside++;
+              continue;
+            }
+            ox[n] = b;
+            oy[n] = y;
+            ot[n] = time;
+            op[n] = vpol;
+            n++;
+          }
+        }
+        s.baseX += bits;
+        break;
+      }
+      case 0x6:
+        time = s.high < 0 ? 0 : s.high + (w & 0xfff);
+        break;
+      case 0x8: {
+        const th = w & 0xfff;
+        if (th < s.lastHigh && s.lastHigh - th > HIGH_RANGE / 2) s.wraps++;
+        s.lastHigh = th;
+        s.high = (s.wraps * HIGH_RANGE + th) * 4096;
+        time = s.high;
+        break;
+      }
+      case 0xa:
+        s.trigger++;
+        break;
+      default:
+        s.other++;
+    }
+  }
+  s.y = y;
+  s.time = time;
+  out.n = n;
+  return i;
 }
 
 function popcount(v: number): number {
