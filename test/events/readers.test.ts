@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Blob } from 'node:buffer';
+import { decompress as lz4Decompress } from 'lz4js';
 import { describe, expect, it } from 'vitest';
 import { openEvents, openAedat2, openAedat4, openDat, openEvt3, openNmnist, EventFormatError, sniffFormat, type EventRecording } from '../../devices/index.js';
 import { expectSameEvents, FIXTURES, isMonotonic, readAll } from './helpers.js';
@@ -64,6 +65,75 @@ describe('AEDAT 4.0 (DVXplorer, LZ4 packets)', () => {
     expect((got.error as EventFormatError).problem).toBe('truncated');
     expect((got.error as EventFormatError).offset).toBe(19233); // the fifth packet (stream 0) starts there and ends past 20,000
     expect(got.events.length).toBeGreaterThan(0);
+  });
+});
+
+/** A Zstandard frame holding `data` in raw (stored) blocks: valid Zstd that needs no compressor. */
+function zstdStored(data: Uint8Array): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 131072));
+  const out = new Uint8Array(4 + 1 + 8 + 3 * blocks + data.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0xfd2fb528, true); // magic
+  out[4] = 0xe0; // frame header: 8-byte content size, single segment, no checksum
+  v.setUint32(5, data.length, true);
+  let at = 13;
+  for (let b = 0, from = 0; b < blocks; b++) {
+    const size = Math.min(131072, data.length - from);
+    const last = b === blocks - 1 ? 1 : 0;
+    const header = (size << 3) | last; // block type 0 = raw
+    out[at] = header & 0xff;
+    out[at + 1] = (header >>> 8) & 0xff;
+    out[at + 2] = (header >>> 16) & 0xff;
+    out.set(data.subarray(from, from + size), at + 3);
+    at += 3 + size;
+    from += size;
+  }
+  return out;
+}
+
+/** The fixture rewritten with each packet decompressed and stored as `recompress` says, and the IOHeader compression set. */
+function recompressAedat4(b: Uint8Array, code: number, recompress: (packet: Uint8Array) => Uint8Array): Uint8Array {
+  const v = new DataView(b.buffer, b.byteOffset);
+  const headerAt = b.indexOf(0x0a) + 1;
+  const size = v.getInt32(headerAt, true);
+  const io = b.slice(headerAt + 4, headerAt + 4 + size);
+  const iv = new DataView(io.buffer);
+  const root = iv.getUint32(0, true);
+  const vtable = root - iv.getInt32(root, true);
+  iv.setInt32(root + iv.getUint16(vtable + 4, true), code, true); // field 0: compression
+  const dataTable = root + iv.getUint16(vtable + 6, true);
+  const tableAt = Number(iv.getBigInt64(dataTable, true));
+  const parts: Uint8Array[] = [b.subarray(0, headerAt + 4), io];
+  for (let at = headerAt + 4 + size; at < tableAt; ) {
+    const stream = v.getInt32(at, true);
+    const len = v.getInt32(at + 4, true);
+    const body = recompress(lz4Decompress(b.subarray(at + 8, at + 8 + len)));
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setInt32(0, stream, true);
+    new DataView(head.buffer).setInt32(4, body.length, true);
+    parts.push(head, body);
+    at += 8 + len;
+  }
+  iv.setBigInt64(dataTable, -1n, true); // the data table is left out
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+describe('AEDAT 4.0, Zstd and uncompressed packets', () => {
+  it.each([
+    ['zstd', 3, zstdStored],
+    ['none', 0, (p: Uint8Array) => p],
+  ] as const)('reads the fixture re-packed as %s with the same events', async (_name, code, recompress) => {
+    const b = bytes('tonic-sample.aedat4');
+    const reference = await readWhole(await openAedat4(b));
+    const repacked = recompressAedat4(b, code, recompress);
+    const rec = await openAedat4(repacked, { blockSize: 4093 });
+    expectSameEvents(await readWhole(rec), reference);
   });
 });
 
