@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,16 @@ def _export_graph(model: S7Model, path: Path, chunk: bool, length: int):
     args = (inp,) + ((dt,) if dt is not None else ()) + tuple(state.values())
     in_names, out_names = io_names(model)
     axes = {n: {0: "batch"} for n in in_names + out_names}
+    with warnings.catch_warnings():
+        # the TorchScript exporter is chosen on purpose (static, simple graphs for onnxruntime-web);
+        # its deprecation notice and the tracer's notes about the Python-level length loop are expected
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message="Constant folding")
+        _torch_export(model, args, path, chunk, in_names, out_names, axes)
+
+
+def _torch_export(model, args, path, chunk, in_names, out_names, axes):
     torch.onnx.export(_Graph(model, chunk).eval(), args, str(path), input_names=in_names,
                       output_names=out_names, dynamic_axes=axes, opset_version=OPSET, dynamo=False,
                       do_constant_folding=True)
