@@ -127,6 +127,7 @@ export class MqttService {
   private idleWaiters: Array<() => void> = [];
   private readWaiters: Array<() => void> = [];
   private awaitingCommit: AckTicket[] = [];
+  private outbox: Array<{ topic: string; payload: Buffer; cb: (err?: Error) => void }> = [];
   private committing?: Promise<void>;
   private commitTimer?: NodeJS.Timeout;
   private reconnectDelay = new Map<MqttClient, number>();
@@ -180,6 +181,7 @@ export class MqttService {
     }
     this.pub = this.connect(`${this.options.clientId}-pub`);
     this.sub = this.connect(this.options.clientId);
+    this.pub.on('connect', () => this.flushOutbox());
     this.acks = new HeldAcks(this.sub);
     const sub = this.sub;
     sub.handleMessage = (packet, callback) => {
@@ -333,7 +335,7 @@ export class MqttService {
   private publishPrediction(device: string, e: Entry, p: Prediction): void {
     this.unpublished++;
     this.events.onPrediction?.(device, e.sample!, p);
-    this.pub!.publish(fillTopic(this.options.publish, device), encodePrediction(device, e.sample!, p), { qos: this.options.qos }, (err) => {
+    this.send(fillTopic(this.options.publish, device), encodePrediction(device, e.sample!, p), (err) => {
       this.unpublished--;
       if (err) this.log(`publish for ${device} seq ${e.sample!.seq} failed: ${err.message}`); // mqtt.js retries QoS 1 on reconnect
       this.predictions++;
@@ -343,6 +345,25 @@ export class MqttService {
       this.done(e.ticket);
       this.checkIdle();
     });
+  }
+
+  /**
+   * Publishes now, or once the publisher is connected again. mqtt.js can queue publishes made
+   * while offline, but packet ids handed out then may clash with the ones it replays after
+   * reconnecting, and such a publish never completes; so we hold them (bounded by maxInflight).
+   */
+  private send(topic: string, payload: Buffer, cb: (err?: Error) => void): void {
+    if (!this.pub!.connected) {
+      this.outbox.push({ topic, payload, cb });
+      return;
+    }
+    this.pub!.publish(topic, payload, { qos: this.options.qos }, (err) => cb(err));
+  }
+
+  private flushOutbox(): void {
+    const queued = this.outbox;
+    this.outbox = [];
+    for (const m of queued) this.send(m.topic, m.payload, m.cb);
   }
 
   /** The message's work is done; with snapshots on, its ack waits until a snapshot covers it. */
@@ -375,7 +396,7 @@ export class MqttService {
       at: new Date().toISOString(),
     };
     this.unpublished++;
-    this.pub!.publish(this.options.deadLetterTopic, JSON.stringify(letter), { qos: this.options.qos }, () => {
+    this.send(this.options.deadLetterTopic, Buffer.from(JSON.stringify(letter)), () => {
       this.unpublished--;
       this.done(ticket, true); // nothing to snapshot: a rejected sample never touches a state
       this.checkIdle();

@@ -27,8 +27,9 @@ export function deviceKey(d: number): string {
   return `dev-${String(d).padStart(4, '0')}`;
 }
 
-export async function connected(url: string, clientId: string, protocolVersion: 4 | 5 = 4): Promise<MqttClient> {
-  const c = mqtt.connect(url, { clientId, protocolVersion, clean: true, reconnectPeriod: 200 });
+export async function connected(url: string, clientId: string, opts: { protocolVersion?: 4 | 5; persistent?: boolean } = {}): Promise<MqttClient> {
+  // persistent: the broker keeps our subscriptions and queues QoS 1 messages across its restarts
+  const c = mqtt.connect(url, { clientId, protocolVersion: opts.protocolVersion ?? 4, clean: !opts.persistent, reconnectPeriod: 200 });
   await new Promise<void>((res, rej) => {
     c.once('connect', () => res());
     c.once('error', rej);
@@ -76,8 +77,8 @@ export interface Collected {
 }
 
 /** Subscribes to predictions/+ and s7rt/dead-letter; `until` resolves once `done` holds. */
-export async function collect(url: string, clientId: string): Promise<{ client: MqttClient; got: Collected; until(done: (g: Collected) => boolean, timeoutMs?: number): Promise<void> }> {
-  const client = await connected(url, clientId);
+export async function collect(url: string, clientId: string, persistent = false): Promise<{ client: MqttClient; got: Collected; until(done: (g: Collected) => boolean, timeoutMs?: number): Promise<void> }> {
+  const client = await connected(url, clientId, { persistent });
   const got: Collected = {
     predictions: new Map(),
     messages: 0,

@@ -1,0 +1,51 @@
+// The built `s7rt` command as users run it: node bin/s7rt.js (dist/ is built by the global setup).
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function s7rt(args: string[], timeout = 120_000): Promise<{ code: number; out: string }> {
+  return new Promise((res) => {
+    execFile(process.execPath, ['bin/s7rt.js', ...args], { cwd: root, timeout }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      res({ code, out: stdout + stderr });
+    });
+  });
+}
+
+describe('s7rt', () => {
+  it('--help lists every command, and run --help every option', async () => {
+    const main = await s7rt(['--help']);
+    expect(main.code).toBe(0);
+    for (const cmd of ['demo', 'run', 'classify']) expect(main.out).toContain(`s7rt ${cmd}`);
+    const run = await s7rt(['run', '--help']);
+    expect(run.code).toBe(0);
+    const { runOptionSpec } = await import('../../src/cli/args');
+    for (const name of Object.keys(runOptionSpec)) expect(run.out, `--${name} documented`).toContain(`--${name}`);
+    const demo = await s7rt(['demo', '--help']);
+    for (const name of ['--devices', '--duration', '--rate', '--recordings', '--snapshot-dir']) expect(demo.out).toContain(name);
+  });
+
+  it('names what is wrong and exits non-zero', async () => {
+    expect(await s7rt(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringContaining('unknown command "frobnicate"') });
+    expect(await s7rt(['run'])).toMatchObject({ code: 1, out: expect.stringContaining('--model: required') });
+    expect(await s7rt(['run', '--model', 'x', '--qos', '2'])).toMatchObject({ code: 1, out: expect.stringContaining('--qos: expected one of 0, 1') });
+    const missing = await s7rt(['run', '--model', '/nonexistent/pkg', '--quiet']);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('/nonexistent/pkg');
+  });
+
+  it('demo --duration runs the embedded broker, simulated sensors and the model, prints accuracy, and exits 0', async () => {
+    const { code, out } = await s7rt(['demo', '--duration', '12', '--devices', '4', '--status-interval', '4'], 180_000);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/embedded MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+ and ws:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toContain('4 simulated sensors');
+    const final = [...out.matchAll(/demo: accuracy ([\d.]+)% of (\d+)/g)].at(-1);
+    expect(final, out).toBeDefined();
+    expect(Number(final![2])).toBeGreaterThan(100);
+    // the zoo model recognises the simulator's activities far above chance (1/6)
+    expect(Number(final![1])).toBeGreaterThan(50);
+    expect(out).toMatch(/published \d+ samples, \d+ predictions/);
+  }, 200_000);
+});
