@@ -36,6 +36,7 @@ class TrainConfig:
     task: str = "classification"
     length: int = 200                  # synthetic sequence length (4 s at 50 Hz)
     train_per_class: int = 600
+    online: bool = False               # synthetic only: a freshly generated batch (new subjects) every step
     val_per_class: int = 100
     d_model: int = 32
     d_state: int = 32
@@ -153,9 +154,15 @@ def train(tc: TrainConfig, data=None):
     t0 = time.time()
     bar = tqdm(range(tc.steps), disable=not tc.progress, desc="train", dynamic_ncols=True)
     model.train()
+    online = tc.online and tc.data == "synthetic"
     for step in bar:
-        idx = rng.integers(0, len(xt), tc.batch)
-        xb, yb = torch.from_numpy(xt[idx]).to(device), torch.from_numpy(yt[idx]).to(device)
+        if online:   # training seeds stay below HELD_OUT_SEED: no subject is shared with validation
+            xn, yn = sensors.make_dataset(-(-tc.batch // len(sensors.LABELS)), tc.length,
+                                          seed=(100_000 * tc.seed + 1 + step) % sensors.HELD_OUT_SEED)
+            xb, yb = torch.from_numpy(xn[:tc.batch]).to(device), torch.from_numpy(yn[:tc.batch]).to(device)
+        else:
+            idx = rng.integers(0, len(xt), tc.batch)
+            xb, yb = torch.from_numpy(xt[idx]).to(device), torch.from_numpy(yt[idx]).to(device)
         out_b, _ = model(xb)
         loss = sequence_loss(model, out_b, xb, yb)
         if not torch.isfinite(loss):

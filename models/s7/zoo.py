@@ -1,6 +1,9 @@
 """Rebuild a model of the zoo (models/zoo/<id>/): train, evaluate on held-out subjects, export.
 
     cd models && python -m s7.zoo sensor-activity [--steps N] [--threads T]
+    cd models && python -m s7.zoo sensor-activity --from-checkpoint runs/sensor-activity/best.pt   # no training
+
+Also keeps the PyTorch checkpoint at models/zoo/checkpoints/<id>.pt (bench/python/bench_scan.py uses it).
 
 The held-out accuracy written into the manifest is measured on sequences of fresh subjects that
 neither training nor checkpoint selection saw (generator seed HELD_OUT_SEED + EVAL_OFFSET).
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,7 +21,7 @@ import numpy as np
 import torch
 
 from .data import sensors
-from .export import export_package
+from .export import export_package, load_checkpoint
 from .train import TrainConfig, train
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo"
@@ -40,8 +44,15 @@ def held_out_accuracy(model, length: int, per_class: int, seed: int) -> tuple[fl
     return correct / len(x), len(x)
 
 
-def build_sensor_activity(tc: TrainConfig, out_dir: Path, eval_per_class: int = 100) -> Path:
-    model, summary = train(tc)
+def build_sensor_activity(tc: TrainConfig, out_dir: Path, eval_per_class: int = 100,
+                          checkpoint: Path | None = None) -> Path:
+    if checkpoint is None:
+        model, summary = train(tc)
+        checkpoint = Path(tc.out) / "best.pt"
+    else:   # an earlier run of this recipe: evaluate and export only
+        model, meta = load_checkpoint(checkpoint)
+        summary = {"best": meta.get("metrics"), "time_s": None, "meta": meta}
+        tc = TrainConfig(**{**asdict(tc), **meta.get("train", {})})
     seed = sensors.HELD_OUT_SEED + EVAL_OFFSET
     acc, n = held_out_accuracy(model, tc.length, eval_per_class, seed)
     print(f"held-out accuracy {acc:.4f} on {n} sequences of {tc.length} samples")
@@ -51,6 +62,10 @@ def build_sensor_activity(tc: TrainConfig, out_dir: Path, eval_per_class: int = 
             "train": asdict(tc)}
     # golden vectors from real held-out recordings (plus one still stream): what the runtime will see
     x, _ = sensors.make_dataset(1, 128, seed=sensors.RECORDINGS_SEED + 1)
+    keep = out_dir.parent / "checkpoints" / f"{out_dir.name}.pt"
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    if Path(checkpoint).resolve() != keep.resolve():
+        shutil.copyfile(checkpoint, keep)
     return export_package(model, out_dir, model_id="sensor-activity", labels=sensors.LABELS,
                           input_names=sensors.CHANNELS, chunk_length=64, sample_rate_hz=sensors.SAMPLE_RATE_HZ,
                           provenance=prov, metrics=metrics, golden_input=torch.from_numpy(x[:3]), seed=tc.seed)
@@ -63,11 +78,13 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--out", default=None, help=f"package folder (default {ZOO}/<model>)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--from-checkpoint", default=None, help="skip training: evaluate and export this checkpoint")
     a = p.parse_args(argv)
     tc = RECIPES[a.model]
     tc = TrainConfig(**{**asdict(tc), **({"steps": a.steps} if a.steps else {}),
                         **({"threads": a.threads} if a.threads else {}), "progress": not a.no_progress})
-    path = build_sensor_activity(tc, Path(a.out) if a.out else ZOO / a.model)
+    path = build_sensor_activity(tc, Path(a.out) if a.out else ZOO / a.model,
+                                 checkpoint=Path(a.from_checkpoint) if a.from_checkpoint else None)
     print(json.dumps(json.loads((path / "manifest.json").read_text())["metrics"]))
 
 
