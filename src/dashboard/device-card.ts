@@ -3,7 +3,7 @@
 // on animation frames only.
 import uPlot from 'uplot';
 import type { DeviceState } from './device-state.js';
-import { el } from './dom.js';
+import { el, setText } from './dom.js';
 import { colour } from './palette.js';
 import { ProbabilityMeters } from './probability-meters.js';
 
@@ -32,6 +32,8 @@ export class DeviceCard {
   private signalChart?: uPlot;
   private probChart?: uPlot;
   private chartsKey = '';
+  /** chart width in CSS px, from the view's ResizeObserver: render() never reads layout */
+  private width = 300;
   private renderedVersion = -1;
   /** set by the view's IntersectionObserver: charts of off-screen cards are not redrawn */
   visible = true;
@@ -56,19 +58,18 @@ export class DeviceCard {
   /** Redraws what changed since the last frame. */
   render(state: DeviceState, now: number): void {
     const snap = state.snapshot(now);
-    this.rate.textContent = `${snap.samplesPerSecond.toFixed(0)} samples/s · ${snap.predictionsPerSecond.toFixed(0)} pred/s`;
+    setText(this.rate, `${snap.samplesPerSecond.toFixed(0)} samples/s · ${snap.predictionsPerSecond.toFixed(0)} pred/s`);
     if (state.version === this.renderedVersion) return;
     this.renderedVersion = state.version;
-    this.label.textContent = snap.label === undefined ? '–' : `${snap.label} ${((snap.probability ?? 0) * 100).toFixed(0)}%`;
-    this.label.dataset.label = snap.label ?? '';
-    this.latency.textContent = snap.latencyMs === undefined ? 'latency –' : `latency ${snap.latencyMs.toFixed(1)} ms`;
+    setText(this.label, snap.label === undefined ? '–' : `${snap.label} ${((snap.probability ?? 0) * 100).toFixed(0)}%`);
+    setText(this.latency, snap.latencyMs === undefined ? 'latency –' : `latency ${snap.latencyMs.toFixed(1)} ms`);
     this.meters.update(snap.values);
     if (!this.visible) return;
     this.renderCharts(state);
   }
 
   private renderCharts(state: DeviceState): void {
-    const width = Math.max(160, this.signalBox.clientWidth || 300);
+    const width = this.width;
     const key = `${state.channels}|${state.labels.join(',')}`;
     if (key !== this.chartsKey) {
       this.signalChart?.destroy();
@@ -86,9 +87,10 @@ export class DeviceCard {
     }
   }
 
-  resize(): void {
-    const width = Math.max(160, this.signalBox.clientWidth);
-    for (const c of [this.signalChart, this.probChart]) if (c && c.width !== width) c.setSize({ width, height: chartHeight });
+  /** `width`: the card's content width (from a ResizeObserver entry). */
+  resize(width: number): void {
+    this.width = Math.max(160, Math.floor(width));
+    for (const c of [this.signalChart, this.probChart]) if (c && c.width !== this.width) c.setSize({ width: this.width, height: chartHeight });
   }
 
   destroy(): void {

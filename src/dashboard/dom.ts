@@ -6,3 +6,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   if (text !== undefined) e.textContent = text;
   return e;
 }
+
+/** Writes text only when it changed: untouched nodes cost no style or layout work. */
+export function setText(node: Node, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}

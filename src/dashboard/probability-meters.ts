@@ -1,6 +1,6 @@
 // One labelled <meter> per class: accessible (each meter is named "<owner> <class>") and cheap to
 // update, since rows are created once per label and then only their values change.
-import { el } from './dom.js';
+import { el, setText } from './dom.js';
 
 export class ProbabilityMeters {
   readonly root: HTMLElement;
@@ -22,8 +22,8 @@ export class ProbabilityMeters {
         row = { meter, value };
         this.rows.set(label, row);
       }
-      row.meter.value = v;
-      row.value.textContent = v.toFixed(2);
+      if (row.meter.value !== v) row.meter.value = v;
+      setText(row.value, v.toFixed(2));
     }
   }
 }

@@ -11,6 +11,7 @@ import { Subject, Subscription, animationFrames, filter, share, tap } from 'rxjs
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import type { StreamHandle } from '../api.js';
 import { DeviceCard } from './device-card.js';
+import { el, setText } from './dom.js';
 import { type DeviceSnapshot, DeviceState } from './device-state.js';
 import { type DashboardInputError, RejectCounter } from './errors.js';
 import { type DashboardMessage, type SensorSampleMessage, type TopicPatterns, defaultTopics } from './messages.js';
@@ -75,8 +76,9 @@ export class S7StreamView extends HTMLElement {
         if (card) card.visible = e.isIntersecting;
       }
     });
-    this.resizes = new ResizeObserver(() => this.cards.forEach((c) => c.resize()));
-    this.resizes.observe(this.grid);
+    this.resizes = new ResizeObserver((entries) => {
+      for (const e of entries) this.cards.get((e.target as HTMLElement).dataset.device ?? '')?.resize(e.contentRect.width);
+    });
   }
 
   get topics(): TopicPatterns {
@@ -208,6 +210,7 @@ export class S7StreamView extends HTMLElement {
         this.cards.set(device, card);
         this.grid.append(card.root);
         this.visibility.observe(card.root);
+        this.resizes.observe(card.root);
       }
       card.render(state, now);
     }
@@ -220,26 +223,20 @@ export class S7StreamView extends HTMLElement {
     const key = `${s.status}|${this.statusDetail}|${s.devices}|${s.messages}|${s.rejected}|${s.mode}`;
     if (key === this.renderedStatus) return;
     this.renderedStatus = key;
-    this.statusEl.innerHTML = '';
-    const span = (cls: string, text: string, attrs: Record<string, string> = {}) => {
-      const e = document.createElement('span');
-      e.className = cls;
-      e.textContent = text;
-      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-      return e;
-    };
-    this.statusEl.append(
-      span('conn', `${s.status}${this.statusDetail ? `: ${this.statusDetail}` : ''}`, { 'data-status': s.status }),
-      span('mode', s.mode === 'browser' ? 'predictions: in this page' : 'predictions: from broker'),
-      span('devices', `${s.devices} devices`),
-      span('messages', `${s.messages} messages`),
-      span('rejected', `${s.rejected} rejected`, { 'data-count': String(s.rejected) }),
-    );
-    this.errorsEl.replaceChildren(...this.rejects.recent.map((e) => span('error', e.message)).map((x) => {
-      const li = document.createElement('li');
-      li.append(x);
-      return li;
-    }));
+    if (!this.statusEl.firstChild) {
+      for (const cls of ['conn', 'mode', 'devices', 'messages', 'rejected']) this.statusEl.append(el('span', { class: cls }));
+    }
+    const [conn, mode, devices, messages, rejected] = this.statusEl.children as unknown as HTMLElement[];
+    setText(conn, `${s.status}${this.statusDetail ? `: ${this.statusDetail}` : ''}`);
+    conn.dataset.status = s.status;
+    setText(mode, s.mode === 'browser' ? 'predictions: in this page' : 'predictions: from broker');
+    setText(devices, `${s.devices} devices`);
+    setText(messages, `${s.messages} messages`);
+    setText(rejected, `${s.rejected} rejected`);
+    rejected.dataset.count = String(s.rejected);
+    if (this.errorsEl.childElementCount !== this.rejects.recent.length || this.errorsEl.firstChild?.textContent !== this.rejects.recent[0]?.message) {
+      this.errorsEl.replaceChildren(...this.rejects.recent.map((e) => el('li', {}, e.message)));
+    }
   }
 }
 
