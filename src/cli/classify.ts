@@ -1,6 +1,355 @@
-// Placeholder created by the MQTT/CLI engineer so that `s7rt classify` dispatches; the event-camera
-// engineer (issue 5) replaces this file with the real command.
+// `s7rt classify <recording>`: streams an event-camera recording (any format openEvents reads) or a
+// live simulated camera through a token model (models/zoo/dvs-gesture-sim), slice by slice, and
+// prints the current label and probabilities as the events go by, then the whole-recording result
+// and the real-time factor.
+//
+// Determinism: in chunk mode the tokens are run in whole chunks of the package's chunk length L,
+// aligned on the token count since the start of the stream (the tail of a slice waits for the next
+// slice; the last partial chunk is stepped at the end), so the graphs run the same calls whatever
+// the slice size, and the result is bit-identical for slices of 1 event, 10,000 events or 50 ms.
+// Step mode steps every token as soon as its slice arrives (lowest latency, one graph call per token).
+
+import { parseArgs } from 'node:util';
+import type { Prediction, Sample, StreamHandle } from '../api.js';
+import { S7rtError } from '../errors.js';
+import { createRuntime, loadModel, type Manifest } from '../index.js';
+import type { EventBatch } from '../../devices/events/types.js';
+import { openEvents } from '../../devices/events/open-events.js';
+import { sliceEventsIterable } from '../../devices/events/slice/index.js';
+import { liveEvents } from '../../devices/events/sim/live.js';
+import { packageRoot } from './paths.js';
+
+export const defaultGestureModelPath = `${packageRoot}models/zoo/dvs-gesture-sim`;
+
+export class ClassifyError extends S7rtError {
+  readonly code = 'classify_invalid';
+  constructor(
+    readonly where: string,
+    message: string,
+  ) {
+    super(`${where}: ${message}`);
+  }
+}
+
+// ---- tokenisation (the formula is in models/s7/data/gestures.py and in the manifest's input.events) ----
+
+export interface EventTokenSpec {
+  width: number;
+  height: number;
+  downsample: number;
+  decimate: number;
+}
+
+/** Reads input.events of a token model's manifest; every problem is named by its JSON path. */
+export function tokenSpecOf(m: Manifest, source = 'manifest.json'): EventTokenSpec {
+  if (m.input.kind !== 'tokens') throw new ClassifyError(source, `input.kind is "${m.input.kind}": classify needs an event-token model`);
+  if (!m.input.dt || m.input.timeUnit !== 'us') throw new ClassifyError(source, 'input.dt must be true with input.timeUnit "us"');
+  const ev = (m.input as { events?: unknown }).events as Record<string, unknown> | undefined;
+  if (!ev || typeof ev !== 'object') throw new ClassifyError(source, 'input.events: missing (the tokenisation of events)');
+  const sensor = ev.sensor as Record<string, unknown> | undefined;
+  const int = (v: unknown, path: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ClassifyError(source, `${path}: must be an integer >= 1`);
+    return v;
+  };
+  const spec = {
+    width: int(sensor?.width, 'input.events.sensor.width'),
+    height: int(sensor?.height, 'input.events.sensor.height'),
+    downsample: int(ev.downsample, 'input.events.downsample'),
+    decimate: int(ev.decimate, 'input.events.decimate'),
+  };
+  const vocab = 2 * Math.ceil(spec.width / spec.downsample) * Math.ceil(spec.height / spec.downsample);
+  if (vocab !== m.input.size) throw new ClassifyError(source, `input.events gives ${vocab} tokens but input.size is ${m.input.size}`);
+  return spec;
+}
+
+export interface TokenizerStats {
+  /** events seen (kept or not) */
+  events: number;
+  /** tokens made (one per `decimate` events) */
+  tokens: number;
+  /** events outside the model's sensor: counted, not tokenised, not counted as seen */
+  outsideSensor: number;
+}
+
+/**
+ * Events → (token, dt) samples: keeps event i (counted from the stream's start) iff i mod decimate
+ * is 0; token = p·W'·H' + ⌊y/f⌋·W' + ⌊x/f⌋; dt = µs since the previous kept event (0 for the first).
+ */
+export class EventTokenizer {
+  readonly stats: TokenizerStats = { events: 0, tokens: 0, outsideSensor: 0 };
+  private readonly gw: number;
+  private readonly plane: number;
+  private lastT = Number.NaN;
+
+  constructor(readonly spec: EventTokenSpec) {
+    this.gw = Math.ceil(spec.width / spec.downsample);
+    this.plane = this.gw * Math.ceil(spec.height / spec.downsample);
+  }
+
+  push(batch: EventBatch): Sample[] {
+    const { width, height, downsample: f, decimate } = this.spec;
+    const out: Sample[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const x = batch.x[i];
+      const y = batch.y[i];
+      if (x >= width || y >= height) {
+        this.stats.outsideSensor++;
+        continue;
+      }
+      if (this.stats.events++ % decimate !== 0) continue;
+      const t = batch.t[i];
+      const dt = Number.isNaN(this.lastT) ? 0 : Math.max(0, t - this.lastT);
+      this.lastT = t;
+      out.push({ token: (batch.p[i] ? this.plane : 0) + Math.floor(y / f) * this.gw + Math.floor(x / f), dt });
+    }
+    this.stats.tokens += out.length;
+    return out;
+  }
+}
+
+// ---- streaming classification ---------------------------------------------------------------------
+
+export type ClassifyMode = 'chunk' | 'step';
+
+/** Feeds token samples to one runtime stream; see the note at the top about chunk alignment. */
+export class TokenClassifier {
+  private pending: Sample[] = [];
+  latest: Prediction | undefined;
+  /** tokens run through the model so far */
+  consumed = 0;
+
+  constructor(
+    private readonly stream: StreamHandle,
+    private readonly mode: ClassifyMode,
+    private readonly chunkLength: number,
+  ) {}
+
+  /** Runs what can run now; resolves to the newest prediction (undefined before the first). */
+  async feed(samples: Sample[]): Promise<Prediction | undefined> {
+    if (this.mode === 'step') {
+      for (const s of samples) this.latest = await this.stream.step(s);
+      this.consumed += samples.length;
+      return this.latest;
+    }
+    this.pending.push(...samples);
+    const whole = this.pending.length - (this.pending.length % this.chunkLength);
+    if (whole > 0) {
+      const run = this.pending.slice(0, whole);
+      this.pending = this.pending.slice(whole);
+      const preds = await this.stream.push(run);
+      this.latest = preds[preds.length - 1];
+      this.consumed += whole;
+    }
+    return this.latest;
+  }
+
+  /** End of stream: the last partial chunk (fewer than L tokens) goes through the step graph. */
+  async finish(): Promise<Prediction | undefined> {
+    if (this.pending.length > 0) {
+      const preds = await this.stream.push(this.pending);
+      this.latest = preds[preds.length - 1];
+      this.consumed += this.pending.length;
+      this.pending = [];
+    }
+    return this.latest;
+  }
+}
+
+export interface ClassifyResult {
+  label: string | undefined;
+  probability: number | undefined;
+  probabilities: Record<string, number>;
+  /** the raw output vector */
+  output: number[];
+  events: number;
+  tokens: number;
+  outsideSensor: number;
+  slices: number;
+  /** first to last event (µs) */
+  durationUs: number;
+  wallMs: number;
+  /** recording time / processing time: > 1 is faster than real time */
+  realTimeFactor: number;
+  eventsPerSecond: number;
+}
+
+export interface ClassifyOptions {
+  mode?: ClassifyMode;
+  /** called after each slice with the newest prediction and the event time reached */
+  onSlice?: (p: Prediction | undefined, tUs: number, stats: TokenizerStats) => void;
+}
+
+/** Streams sliced batches through `stream`; returns the whole-stream result. */
+export async function classifySlices(
+  batches: AsyncIterable<EventBatch> | Iterable<EventBatch>,
+  stream: StreamHandle,
+  manifest: Manifest,
+  opts: ClassifyOptions = {},
+): Promise<ClassifyResult> {
+  const tokenizer = new EventTokenizer(tokenSpecOf(manifest));
+  const classifier = new TokenClassifier(stream, opts.mode ?? 'chunk', manifest.graphs.chunk.length);
+  let first = Number.NaN;
+  let last = Number.NaN;
+  let slices = 0;
+  const start = performance.now();
+  for await (const batch of batches) {
+    slices++;
+    if (batch.length === 0) continue;
+    if (Number.isNaN(first)) first = batch.t[0];
+    last = batch.t[batch.length - 1];
+    const p = await classifier.feed(tokenizer.push(batch));
+    opts.onSlice?.(p, last, tokenizer.stats);
+  }
+  const p = await classifier.finish();
+  const wallMs = performance.now() - start;
+  const durationUs = Number.isNaN(first) ? 0 : last - first;
+  return {
+    label: p?.label,
+    probability: p?.probability,
+    probabilities: p?.values ?? {},
+    output: p ? Array.from(p.output) : [],
+    events: tokenizer.stats.events,
+    tokens: tokenizer.stats.tokens,
+    outsideSensor: tokenizer.stats.outsideSensor,
+    slices,
+    durationUs,
+    wallMs,
+    realTimeFactor: wallMs > 0 ? durationUs / 1e3 / wallMs : Infinity,
+    eventsPerSecond: wallMs > 0 ? tokenizer.stats.events / (wallMs / 1e3) : Infinity,
+  };
+}
+
+// ---- the command ----------------------------------------------------------------------------------
+
+export const classifyHelp = `usage: s7rt classify <recording> [options]
+       s7rt classify --live sim [options]
+
+Classifies an event-camera recording (AEDAT 2/3.1/4, EVT 2/3, DAT, N-MNIST) with an event-token
+model, printing the current label and probabilities as the events stream through, then the result
+for the whole recording and the real-time factor (recording time / processing time).
+
+  --model <dir>          model package (default models/zoo/dvs-gesture-sim)
+  --slice-events <n>     feed the model every n events (default 10000)
+  --slice-us <t>         feed the model every t µs of recording time instead
+  --mode chunk|step      chunk: whole chunks of the package's length (default); step: every token at once
+  --every-us <t>         print the current label at most every t µs of recording time (default 250000)
+  --live sim             a simulated camera in real time instead of a file (--seconds, --seed, --speed)
+  --seconds <s>          live: stop after s seconds (default: run until Ctrl-C)
+  --seed <n>             live: simulator seed (default 1)
+  --speed <x>            live: x times real time (default 1)
+  --json                 print the final result as one JSON line
+  --quiet                no progress lines`;
+
+const optionSpec = {
+  model: { type: 'string' },
+  'slice-events': { type: 'string' },
+  'slice-us': { type: 'string' },
+  mode: { type: 'string' },
+  'every-us': { type: 'string' },
+  live: { type: 'string' },
+  seconds: { type: 'string' },
+  seed: { type: 'string' },
+  speed: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function positiveNumber(v: string | undefined, option: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new ClassifyError(`--${option}`, `"${v}" is not a positive number`);
+  return n;
+}
+
+function formatProbabilities(values: Record<string, number>): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join('  ');
+}
+
 export async function classifyCommand(argv: string[]): Promise<number> {
-  void argv;
-  throw new Error('s7rt classify: not built yet (issue 5)');
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ClassifyError('command line', (e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(classifyHelp);
+    return 0;
+  }
+  const live = values.live;
+  if (live !== undefined && live !== 'sim') throw new ClassifyError('--live', `"${live}" is not a live source (supported: sim)`);
+  if ((live === undefined) === (positionals.length === 0) || positionals.length > 1) {
+    console.error(classifyHelp);
+    return 2;
+  }
+  if (values['slice-events'] !== undefined && values['slice-us'] !== undefined) {
+    throw new ClassifyError('command line', '--slice-events and --slice-us exclude each other');
+  }
+  const mode = (values.mode ?? 'chunk') as ClassifyMode;
+  if (mode !== 'chunk' && mode !== 'step') throw new ClassifyError('--mode', `"${values.mode}" is not chunk or step`);
+  const sliceUs = values['slice-us'] === undefined ? undefined : positiveNumber(values['slice-us'], 'slice-us', 0);
+  const sliceEvents = Math.floor(positiveNumber(values['slice-events'], 'slice-events', 10_000));
+  const everyUs = positiveNumber(values['every-us'], 'every-us', 250_000);
+  const modelDir = values.model ?? defaultGestureModelPath;
+
+  const model = await loadModel(modelDir);
+  const spec = tokenSpecOf(model.manifest, `${modelDir}/manifest.json`);
+  let events: AsyncIterable<EventBatch>;
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  if (live === 'sim') {
+    events = liveEvents({
+      seed: Math.floor(positiveNumber(values.seed, 'seed', 1)),
+      speed: positiveNumber(values.speed, 'speed', 1),
+      durationUs: values.seconds === undefined ? undefined : positiveNumber(values.seconds, 'seconds', 0) * 1e6,
+      width: spec.width,
+      height: spec.height,
+      signal: abort.signal,
+    });
+    process.once('SIGINT', onSignal);
+  } else {
+    const recording = await openEvents(positionals[0]!);
+    const sensor = recording.sensor;
+    if (sensor && (sensor.width > spec.width || sensor.height > spec.height)) {
+      console.error(`note: ${sensor.width}x${sensor.height} recording, model sensor ${spec.width}x${spec.height}: events outside it are counted and skipped`);
+    }
+    events = recording;
+  }
+  // live: a time slice also closes when the camera goes quiet, so the label keeps up
+  const slices = sliceEventsIterable(events, sliceUs !== undefined ? { duration: sliceUs } : { events: sliceEvents }, {
+    idleMs: live ? 50 : undefined,
+  });
+
+  const rt = await createRuntime(model);
+  try {
+    let nextPrint = Number.NaN;
+    const result = await classifySlices(slices, rt.stream('classify'), model.manifest, {
+      mode,
+      onSlice: (p, t, stats) => {
+        if (values.quiet || !p) return;
+        if (Number.isNaN(nextPrint)) nextPrint = t;
+        if (t < nextPrint) return;
+        nextPrint = t + everyUs;
+        console.log(`${(t / 1e6).toFixed(3)} s  ${stats.events} events  ${p.label} ${(p.probability ?? 0).toFixed(2)}  | ${formatProbabilities(p.values)}`);
+      },
+    });
+    if (values.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      console.log(`result: ${result.label ?? '(no events)'} ${(result.probability ?? 0).toFixed(3)}  | ${formatProbabilities(result.probabilities)}`);
+      console.log(
+        `${result.events} events (${result.tokens} tokens${result.outsideSensor ? `, ${result.outsideSensor} outside the sensor skipped` : ''}) ` +
+          `over ${(result.durationUs / 1e6).toFixed(3)} s in ${(result.wallMs / 1e3).toFixed(3)} s: ` +
+          `${Math.round(result.eventsPerSecond)} events/s, real-time factor ${result.realTimeFactor.toFixed(2)} (${mode} mode)`,
+      );
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await rt.close();
+  }
 }

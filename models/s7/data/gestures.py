@@ -1,0 +1,505 @@
+"""Event-camera gesture data: a numpy reader for AEDAT 3.1 polarity packets and DVS128 Gesture label
+files, and the tokenisation shared with the TypeScript runtime (src/cli/classify.ts).
+
+Works on the real DVS128 Gesture files and on the simulated ones written by devices/events/sim
+(`npx vite-node devices/events/sim/cli.ts dataset --out DIR`): same AEDAT 3.1 polarity packets, same
+`<name>_labels.csv` with `class,startTime_usec,endTime_usec` (classes numbered from 1).
+
+Token formula (recorded in the package manifest under input.events, and used by the runtime):
+
+    keep event i of the stream iff  i mod decimate == 0          (i counts every polarity event from 0)
+    xs = x // downsample,  ys = y // downsample,  W' = ceil(width / downsample),  H' = ceil(height / downsample)
+    token = p * W' * H' + ys * W' + xs                            (vocabulary 2 * W' * H')
+    dt    = t(kept event) - t(previous kept event) in µs; 0 for the first kept event of a stream
+
+Each downsampled pixel and polarity is its own token. With the defaults (128x128, downsample 4,
+decimate 32) the vocabulary is 2048 and a simulated gesture of 10-35 k events becomes 300-1100 tokens,
+which keeps training to ~20 minutes on 2 shared CPU cores; the runtime still reads every event.
+
+Rerun the zoo package (simulate 25 training, 10 validation and 10 test sessions, train, export, measure):
+
+    cd models && python -m s7.data.gestures zoo
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+POLARITY_EVENT = 1
+PACKET_HEADER = 28
+
+
+class GestureDataError(ValueError):
+    """A recording or label file that cannot be read; the message names the file and where."""
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    width: int = 128
+    height: int = 128
+    downsample: int = 4
+    decimate: int = 32
+
+    @property
+    def grid(self) -> tuple[int, int]:
+        return math.ceil(self.width / self.downsample), math.ceil(self.height / self.downsample)
+
+    @property
+    def vocab(self) -> int:
+        w, h = self.grid
+        return 2 * w * h
+
+    def manifest(self) -> dict:
+        """The `input.events` entry of the model manifest."""
+        w, h = self.grid
+        return {"sensor": {"width": self.width, "height": self.height}, "downsample": self.downsample,
+                "decimate": self.decimate, "grid": {"width": w, "height": h},
+                "token": "p * grid.width * grid.height + floor(y / downsample) * grid.width + floor(x / downsample)",
+                "keep": "event index i (from 0, every polarity event of the stream) with i mod decimate == 0",
+                "dt": "µs since the previous kept event; 0 for the first"}
+
+    @classmethod
+    def from_manifest(cls, events: dict) -> "TokenSpec":
+        return cls(width=events["sensor"]["width"], height=events["sensor"]["height"],
+                   downsample=events["downsample"], decimate=events["decimate"])
+
+
+@dataclass
+class Events:
+    x: np.ndarray   # uint16
+    y: np.ndarray   # uint16
+    t: np.ndarray   # int64 µs
+    p: np.ndarray   # uint8, 1 = ON
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def window(self, start_us: int, end_us: int) -> "Events":
+        """Events with start_us <= t < end_us (t is sorted)."""
+        i, j = np.searchsorted(self.t, [start_us, end_us], side="left")
+        return Events(self.x[i:j], self.y[i:j], self.t[i:j], self.p[i:j])
+
+
+def read_aedat31(path: str | Path) -> tuple[Events, dict]:
+    """All valid polarity events of an AEDAT 3.1 file, and its header fields. Other packet types are
+    skipped (counted in header['skipped']). Truncation or a bad packet raises GestureDataError naming the
+    byte offset."""
+    path = Path(path)
+    data = path.read_bytes()
+    end = data.find(b"#!END-HEADER")
+    if not data.startswith(b"#!AEDAT-3") or end < 0:
+        raise GestureDataError(f"{path}: not an AEDAT 3.x file (no '#!AEDAT-3' ... '#!END-HEADER' header)")
+    pos = data.index(b"\n", end) + 1
+    header = {"lines": data[:pos].decode("latin-1").splitlines(), "skipped": {}}
+    for line in header["lines"]:
+        if line.startswith("#Sensor-Size"):
+            w, h = line.split(":", 1)[1].strip().split("x")
+            header["width"], header["height"] = int(w), int(h)
+    xs, ys, ts, ps = [], [], [], []
+    hdr = np.dtype([("type", "<i2"), ("source", "<i2"), ("size", "<i4"), ("tsoffset", "<i4"),
+                    ("overflow", "<i4"), ("capacity", "<i4"), ("number", "<i4"), ("valid", "<i4")])
+    while pos < len(data):
+        if pos + PACKET_HEADER > len(data):
+            raise GestureDataError(f"{path}: truncated packet header at byte {pos}")
+        h = np.frombuffer(data, hdr, 1, pos)[0]
+        size, number = int(h["size"]), int(h["number"])
+        body = pos + PACKET_HEADER
+        if size <= 0 or number < 0 or body + size * number > len(data):
+            raise GestureDataError(f"{path}: bad or truncated packet at byte {pos} "
+                                   f"(eventSize {size}, eventNumber {number})")
+        if int(h["type"]) == POLARITY_EVENT:
+            if size != 8:
+                raise GestureDataError(f"{path}: polarity packet at byte {pos} has eventSize {size}, expected 8")
+            ev = np.frombuffer(data, "<u4", 2 * number, body).reshape(number, 2)
+            d, ts32 = ev[:, 0], ev[:, 1].astype(np.int64)
+            ok = (d & 1) == 1
+            header["skipped"]["invalid"] = header["skipped"].get("invalid", 0) + int((~ok).sum())
+            d = d[ok]
+            xs.append(((d >> 17) & 0x7FFF).astype(np.uint16))
+            ys.append(((d >> 2) & 0x7FFF).astype(np.uint16))
+            ps.append(((d >> 1) & 1).astype(np.uint8))
+            ts.append(ts32[ok] + (int(h["overflow"]) << 31))
+        else:
+            header["skipped"][f"type{int(h['type'])}"] = header["skipped"].get(f"type{int(h['type'])}", 0) + number
+        pos = body + size * number
+    cat = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype)  # noqa: E731
+    return Events(cat(xs, np.uint16), cat(ys, np.uint16), cat(ts, np.int64), cat(ps, np.uint8)), header
+
+
+def read_labels(path: str | Path) -> list[tuple[int, int, int]]:
+    """[(class starting at 1, start µs, end µs)] from a DVS128 Gesture label file."""
+    path = Path(path)
+    rows = []
+    with path.open(newline="") as f:
+        reader = csv.reader(f)
+        head = next(reader, None)
+        if head is None or [c.strip() for c in head[:3]] != ["class", "startTime_usec", "endTime_usec"]:
+            raise GestureDataError(f"{path}: line 1 must be 'class,startTime_usec,endTime_usec', got {head}")
+        for n, row in enumerate(reader, start=2):
+            if not row:
+                continue
+            try:
+                c, s, e = int(row[0]), int(row[1]), int(row[2])
+            except (ValueError, IndexError):
+                raise GestureDataError(f"{path}: line {n}: expected three integers, got {row}") from None
+            if c < 1 or e < s:
+                raise GestureDataError(f"{path}: line {n}: class must be >= 1 and end >= start, got {row}")
+            rows.append((c, s, e))
+    return rows
+
+
+def tokenize(ev: Events, spec: TokenSpec, phase: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(tokens int64, dt float32 µs) of a stream that starts at `ev[0]`. `phase` shifts which events are
+    kept (training augmentation); the runtime uses phase 0."""
+    keep = slice(phase % spec.decimate, None, spec.decimate)
+    x, y, p, t = ev.x[keep], ev.y[keep], ev.p[keep], ev.t[keep]
+    gw, gh = spec.grid
+    if len(x) and (int(x.max()) >= spec.width or int(y.max()) >= spec.height):
+        raise GestureDataError(f"event outside the {spec.width}x{spec.height} sensor")
+    tokens = p.astype(np.int64) * gw * gh + (y // spec.downsample).astype(np.int64) * gw \
+        + (x // spec.downsample).astype(np.int64)
+    dt = np.diff(t, prepend=t[:1]).astype(np.float32) if len(t) else np.zeros(0, np.float32)
+    return tokens, dt
+
+
+def gesture_windows(directory: str | Path) -> list[tuple[Path, list[tuple[int, int, int]]]]:
+    """(recording, labels) for every `<name>.aedat` with a `<name>_labels.csv` in the folder."""
+    directory = Path(directory)
+    out = []
+    for rec in sorted(directory.glob("*.aedat")):
+        labels = rec.with_name(rec.stem + "_labels.csv")
+        if labels.exists():
+            out.append((rec, read_labels(labels)))
+    if not out:
+        raise GestureDataError(f"{directory}: no <name>.aedat with <name>_labels.csv")
+    return out
+
+
+def load_gestures(directory: str | Path, margin_us: int = 0) -> list[tuple[Events, int]]:
+    """One (events, class index from 0) per labelled gesture, each window widened by margin_us on both
+    sides (so that a classifier also sees the hand arriving and leaving)."""
+    out = []
+    for rec, labels in gesture_windows(directory):
+        ev, _ = read_aedat31(rec)
+        for c, s, e in labels:
+            out.append((ev.window(s - margin_us, e + margin_us), c - 1))
+    return out
+
+
+def class_names(directory: str | Path) -> list[str] | None:
+    """Class names from dataset.json (written by the simulator), or None for other datasets."""
+    meta = Path(directory) / "dataset.json"
+    return json.loads(meta.read_text())["classes"] if meta.exists() else None
+
+
+# ---- training the zoo gesture classifier -------------------------------------------------------------
+# The generic trainer (s7.train) trains dense fixed-length sequences; gesture token streams vary in length,
+# so this loop pads each batch and reads every sequence's prediction at its own last token (the model is
+# causal, so padding after it changes nothing). Schedule and checkpoints are s7.train's.
+
+GESTURE_NAMES = ["swipe_left", "swipe_right", "swipe_up", "swipe_down", "circle_cw", "circle_ccw", "clap"]
+
+
+@dataclass
+class GestureTrainConfig:
+    data: str = ""                     # folder of <name>.aedat + <name>_labels.csv (training)
+    val: str = ""                      # same, held-out sessions
+    out: str = "runs/dvs-gesture-sim"
+    downsample: int = 4
+    decimate: int = 32
+    margin_us: int = 500_000           # training windows widen the label window by U(0, margin) each side
+    d_model: int = 32
+    d_state: int = 16
+    n_layers: int = 1
+    pool_strides: tuple = (4, 4)
+    tau_us: float = 1000.0             # dt / tau: decay time scales span [tau, tau * 1e4] = 1 ms ... 10 s
+    max_tokens: int = 384             # training crops: at most this many tokens of a window (cheap steps)
+    steps: int = 240
+    batch: int = 12
+    lr: float = 3e-3
+    weight_decay: float = 0.02
+    warmup: int = 40
+    clip: float = 1.0
+    eval_every: int = 50
+    seed: int = 0
+    threads: int = 2
+
+
+def _pad_batch(seqs: list[tuple[np.ndarray, np.ndarray]], multiple: int):
+    """Right-pad (tokens, dt) pairs to a common length that is a multiple of the pooling strides."""
+    import torch
+    n = max(1, max(len(t) for t, _ in seqs))
+    n = -(-n // multiple) * multiple
+    tok = np.zeros((len(seqs), n), np.int64)
+    dt = np.zeros((len(seqs), n), np.float32)
+    lengths = np.zeros(len(seqs), np.int64)
+    for i, (t, d) in enumerate(seqs):
+        tok[i, :len(t)], dt[i, :len(d)], lengths[i] = t, d, max(1, len(t))
+    return torch.from_numpy(tok), torch.from_numpy(dt), torch.from_numpy(lengths)
+
+
+def predict_windows(model, windows: list[Events], spec: TokenSpec, batch: int = 32) -> np.ndarray:
+    """Class probabilities after the last token of each window, each streamed from the zero state."""
+    import torch
+    probs = []
+    model.eval()
+    with torch.no_grad():
+        order = np.argsort([len(w) for w in windows])   # similar lengths together: less padding
+        out_all = np.zeros((len(windows), model.cfg.output_size), np.float32)
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            tok, dt, lengths = _pad_batch([tokenize(windows[j], spec) for j in idx], model.cfg.stride_product)
+            out, _ = model(tok, dt, check=False)
+            last = out[torch.arange(len(idx)), lengths - 1]
+            out_all[idx] = torch.softmax(last, -1).numpy()
+        probs.append(out_all)
+    return probs[0]
+
+
+def train_gestures(gc: GestureTrainConfig):
+    """Train on gc.data, select on gc.val; returns (model, summary)."""
+    import time
+
+    import torch
+    import torch.nn.functional as F
+    from tqdm import tqdm
+
+    from ..model import S7Config, S7Model
+    from ..train import lr_lambda, save_checkpoint
+
+    torch.manual_seed(gc.seed)
+    torch.set_num_threads(gc.threads)
+    spec = TokenSpec(downsample=gc.downsample, decimate=gc.decimate)
+    names = class_names(gc.data) or GESTURE_NAMES
+    train_set = load_gestures(gc.data, margin_us=gc.margin_us)
+    val_set = load_gestures(gc.val)
+    cfg = S7Config(input_kind="tokens", input_size=spec.vocab, d_model=gc.d_model, d_state=gc.d_state,
+                   n_layers=gc.n_layers, pool_strides=list(gc.pool_strides), task="classification",
+                   output_size=len(names), dt=True, tau=gc.tau_us)
+    model = S7Model(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=gc.lr, weight_decay=gc.weight_decay)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(gc.warmup, gc.steps))
+    out_dir = Path(gc.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log = (out_dir / "metrics.jsonl").open("w")
+    rng = np.random.default_rng(gc.seed)
+    meta = {"labels": names, "timeUnit": "us", "events": spec.manifest(), "seed": gc.seed,
+            "data": f"simulated DVS128-style gestures: train {gc.data}, held-out {gc.val}"}
+    best, t0 = None, time.time()
+    bar = tqdm(range(gc.steps), desc="train", dynamic_ncols=True, mininterval=5)
+    for step in bar:
+        model.train()
+        seqs, ys = [], []
+        for j in rng.integers(0, len(train_set), gc.batch):
+            ev, y = train_set[j]
+            # random crop inside the widened window, random decimation phase: the stream a runtime sees
+            # starts anywhere between "hand not there yet" and the start of the motion
+            s = int(rng.integers(0, gc.margin_us + 1))
+            e = int(rng.integers(0, gc.margin_us + 1))
+            w = ev.window(int(ev.t[0]) + s if len(ev) else 0, int(ev.t[-1]) + 1 - e if len(ev) else 0) \
+                if len(ev) else ev
+            tok, dt = tokenize(w if len(w) > 64 else ev, spec, phase=int(rng.integers(0, spec.decimate)))
+            if len(tok) > gc.max_tokens:   # a random crop: any stretch of a gesture shows its motion
+                a = int(rng.integers(0, len(tok) - gc.max_tokens + 1))
+                tok, dt = tok[a:a + gc.max_tokens], dt[a:a + gc.max_tokens]
+                dt[0] = 0.0   # a stream starts with dt 0, as at the runtime
+            seqs.append((tok, dt))
+            ys.append(y)
+        tok, dt, lengths = _pad_batch(seqs, cfg.stride_product)
+        y = torch.tensor(ys)
+        out, _ = model(tok, dt, check=False)
+        # the whole-window prediction, plus the running predictions after a warm-up (masked to real tokens)
+        final = F.cross_entropy(out[torch.arange(len(ys)), lengths - 1], y)
+        pos = torch.arange(out.shape[1]).unsqueeze(0)
+        mask = ((pos >= 2 * cfg.stride_product) & (pos < lengths.unsqueeze(1))).float()
+        per = F.cross_entropy(out.transpose(1, 2), y.unsqueeze(1).expand(-1, out.shape[1]), reduction="none")
+        loss = final + 0.5 * (per * mask).sum() / mask.sum().clamp(min=1)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"training diverged: loss {loss.item()} at step {step}")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), gc.clip)
+        opt.step()
+        sched.step()
+        bar.set_postfix(loss=f"{loss.item():.3f}")
+        if (step + 1) % gc.eval_every == 0 or step + 1 == gc.steps:
+            probs = predict_windows(model, [ev for ev, _ in val_set], spec)
+            acc = float((probs.argmax(1) == np.array([c for _, c in val_set])).mean())
+            m = {"step": step + 1, "time_s": round(time.time() - t0, 1), "train_loss": loss.item(),
+                 "val_accuracy": acc, "val_samples": len(val_set)}
+            log.write(json.dumps(m) + "\n")
+            log.flush()
+            bar.write(json.dumps(m))
+            if best is None or acc >= best["val_accuracy"]:
+                best = m
+                save_checkpoint(out_dir / "best.pt", model, {**meta, "metrics": m, "train": asdict(gc)})
+    log.close()
+    import torch as _t
+    ckpt = _t.load(out_dir / "best.pt", map_location="cpu", weights_only=False)
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), {"best": best, "time_s": round(time.time() - t0, 1), "meta": ckpt["meta"]}
+
+
+# ---- the zoo package: one command simulates, trains, exports and evaluates -----------------------------
+
+REPO = Path(__file__).resolve().parents[3]
+SIM_CLI = REPO / "devices" / "events" / "sim" / "cli.ts"
+TRAIN_SEED, VAL_SEED, TEST_SEED = 1000, 900000, 700000   # session seeds; the sets never overlap
+
+
+def simulate_dataset(out: str | Path, sessions: int, seed: int, per_session: int = 14) -> Path:
+    """Runs the TypeScript simulator (devices/events/sim) to write a dataset folder; reuses a complete one."""
+    import subprocess
+    out = Path(out)
+    if (out / "dataset.json").exists():
+        meta = json.loads((out / "dataset.json").read_text())
+        if len(meta["files"]) == sessions and meta["files"][0]["seed"] == seed:
+            return out
+    cmd = ["npx", "vite-node", str(SIM_CLI), "dataset", "--out", str(out), "--sessions", str(sessions),
+           "--gestures-per-session", str(per_session), "--seed", str(seed)]
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise GestureDataError(f"simulator failed ({' '.join(cmd)}): {r.stderr.strip()[-2000:]}")
+    return out
+
+
+def onnx_predict_windows(package: str | Path, windows: list[Events], spec: TokenSpec) -> np.ndarray:
+    """Probabilities after the last token of each window, computed by the package's ONNX graphs the way
+    a runtime does: all windows as one batch of streams from the zero state, chunk graph for whole
+    chunks (the shorter streams padded; their answer is read at their own last token)."""
+    import onnxruntime as ort
+    package = Path(package)
+    man = json.loads((package / "manifest.json").read_text())
+    L = man["graphs"]["chunk"]["length"]
+    sess = ort.InferenceSession(str(package / man["graphs"]["chunk"]["file"]), providers=["CPUExecutionProvider"])
+    seqs = [tokenize(w, spec) for w in windows]
+    n = max(len(t) for t, _ in seqs)
+    n = -(-n // L) * L
+    B = len(seqs)
+    tok = np.zeros((B, n), np.int64)
+    dt = np.zeros((B, n), np.float32)
+    last = np.zeros(B, np.int64)
+    for i, (t, d) in enumerate(seqs):
+        tok[i, :len(t)], dt[i, :len(d)], last[i] = t, d, max(0, len(t) - 1)
+    state = {f"past_{s['name']}": np.zeros((B, *s["shape"]), np.float32) for s in man["state"]}
+    probs = np.zeros((B, man["output"]["size"]), np.float32)
+    for c in range(0, n, L):
+        outs = sess.run(None, {"tokens": tok[:, c:c + L], "dt": dt[:, c:c + L], **state})
+        names = [o.name for o in sess.get_outputs()]
+        res = dict(zip(names, outs))
+        here = (last >= c) & (last < c + L)
+        probs[here] = res["output"][here, last[here] - c]
+        state = {f"past_{s['name']}": res[f"present_{s['name']}"] for s in man["state"]}
+    return probs
+
+
+def accuracy_on(package: str | Path, directory: str | Path) -> tuple[float, int]:
+    """Accuracy of a package on every labelled gesture window of a dataset folder."""
+    man = json.loads((Path(package) / "manifest.json").read_text())
+    return accuracy_on_spec(package, directory, TokenSpec.from_manifest(man["input"]["events"]))
+
+
+def build_zoo(out: str | Path, work: str | Path, gc: GestureTrainConfig, train_sessions=25, val_sessions=10,
+              test_sessions=10, chunk_length: int = 128) -> dict:
+    """Simulate train/val/test sets, train, export to `out`, measure held-out (test) accuracy with the
+    exported graphs and record it in the manifest."""
+    work = Path(work)
+    gc.data = str(simulate_dataset(work / "train", train_sessions, TRAIN_SEED))
+    gc.val = str(simulate_dataset(work / "val", val_sessions, VAL_SEED))
+    test = simulate_dataset(work / "test", test_sessions, TEST_SEED)
+    model, summary = train_gestures(gc)
+    return export_gestures(model, summary["meta"], out, gc.val, test, chunk_length)
+
+
+def export_gestures(model, meta: dict, out: str | Path, val_dir: str | Path, test_dir: str | Path,
+                    chunk_length: int = 128) -> dict:
+    """Export a trained gesture model (meta: the checkpoint's), then measure its accuracy on the test
+    folder with the exported graphs and write it, with input.events, into the manifest."""
+    import os
+    import tempfile
+
+    import torch
+
+    from ..export import export_package
+
+    spec = TokenSpec.from_manifest(meta["events"])
+    # golden vectors from real event streams (three held-out gestures), not random tokens
+    val = load_gestures(val_dir)
+    steps = 2 * chunk_length
+    gold = [g for g in (tokenize(ev, spec) for ev, _ in val) if len(g[0]) >= steps][:3]
+    if len(gold) < 3:
+        raise GestureDataError(f"{val_dir}: fewer than 3 gestures with {steps} tokens for the golden vectors")
+    g_tok = torch.from_numpy(np.stack([t[:steps] for t, _ in gold]))
+    g_dt = torch.from_numpy(np.stack([d[:steps] for _, d in gold]))
+    m = meta.get("metrics", {})
+    provenance = {"data": meta["data"] + f", test {test_dir}",
+                  "command": "cd models && python -m s7.data.gestures zoo",
+                  "simulator": "devices/events/sim",
+                  "sessionSeeds": {"train": TRAIN_SEED, "val": VAL_SEED, "test": TEST_SEED},
+                  "train": meta.get("train")}
+    out = Path(out)
+    export_package(model, out, model_id="dvs-gesture-sim", labels=meta["labels"], chunk_length=chunk_length,
+                   time_unit="us", provenance=provenance, golden_input=g_tok, golden_dt=g_dt,
+                   seed=meta.get("seed", 0),
+                   metrics={"valAccuracy": m.get("val_accuracy"), "valSamples": m.get("val_samples")})
+    acc, n = accuracy_on_spec(out, test_dir, spec)
+    # input.events (the tokenisation) and the held-out accuracy go into the manifest; manifest.json is
+    # not covered by a checksum, and is replaced atomically
+    man = json.loads((out / "manifest.json").read_text())
+    man["input"]["events"] = spec.manifest()
+    man["metrics"].update({"heldOutAccuracy": round(acc, 4), "heldOutSamples": n,
+                           "heldOut": f"fresh simulated sessions {Path(test_dir).name} (seeds from {TEST_SEED}), "
+                                      "label windows, each from the zero state"})
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".manifest.")
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(man, indent=2) + "\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, out / "manifest.json")
+    return {"heldOutAccuracy": acc, "heldOutSamples": n, "valAccuracy": m.get("val_accuracy")}
+
+
+def accuracy_on_spec(package, directory, spec: TokenSpec) -> tuple[float, int]:
+    data = load_gestures(directory)
+    probs = onnx_predict_windows(package, [ev for ev, _ in data], spec)
+    return float((probs.argmax(1) == np.array([c for _, c in data])).mean()), len(data)
+
+
+def main(argv=None):
+    import argparse
+    p = argparse.ArgumentParser(prog="python -m s7.data.gestures",
+                                description="Simulated DVS gesture classifier: train + export the zoo package")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    z = sub.add_parser("zoo", help="simulate data, train, export zoo/dvs-gesture-sim, record held-out accuracy")
+    z.add_argument("--out", default=str(REPO / "models" / "zoo" / "dvs-gesture-sim"))
+    z.add_argument("--work", default=str(REPO / "runs" / "dvs-gesture-sim"), help="datasets and checkpoints")
+    z.add_argument("--steps", type=int, default=GestureTrainConfig.steps)
+    z.add_argument("--seed", type=int, default=0)
+    x = sub.add_parser("export", help="export a checkpoint of train_gestures (and measure it on --test)")
+    x.add_argument("--checkpoint", required=True)
+    x.add_argument("--out", required=True)
+    x.add_argument("--val", required=True)
+    x.add_argument("--test", required=True)
+    e = sub.add_parser("eval", help="accuracy of a package on a dataset folder")
+    e.add_argument("package")
+    e.add_argument("data")
+    a = p.parse_args(argv)
+    if a.cmd == "zoo":
+        gc = GestureTrainConfig(out=str(Path(a.work) / "checkpoints"), steps=a.steps, seed=a.seed)
+        print(json.dumps(build_zoo(a.out, a.work, gc)))
+    elif a.cmd == "export":
+        from ..export import load_checkpoint
+        model, meta = load_checkpoint(a.checkpoint)
+        print(json.dumps(export_gestures(model, meta, a.out, a.val, a.test)))
+    else:
+        acc, n = accuracy_on(a.package, a.data)
+        print(json.dumps({"accuracy": acc, "samples": n}))
+
+
+if __name__ == "__main__":
+    main()
