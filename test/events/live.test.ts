@@ -132,6 +132,24 @@ describe('MQTT live source (mosquitto)', () => {
   }, 30_000);
 });
 
+describe('MQTT live source: broker goes away', () => {
+  it('a URL source without reconnection ends with an error when the broker stops', async () => {
+    const own = await startMosquitto();
+    try {
+      let subscribed!: () => void;
+      const ready = new Promise<void>((resolve) => (subscribed = resolve));
+      const ended = new Promise<unknown>((resolve) => {
+        fromMqttEvents(own.url, 'cam', { onSubscribed: subscribed }).subscribe({ error: resolve, complete: () => resolve('completed') });
+      });
+      await ready;
+      await own.stop();
+      expect(String(await ended)).toMatch(/connection to mqtt:\/\/127\.0\.0\.1:\d+ closed/);
+    } finally {
+      await own.dispose();
+    }
+  }, 30_000);
+});
+
 describe('TCP live source (127.0.0.1)', () => {
   async function serve(onConnection: (socket: import('node:net').Socket) => Promise<void>): Promise<Server> {
     const server = createServer((socket) => {

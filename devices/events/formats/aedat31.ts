@@ -73,6 +73,8 @@ async function* decodePackets(
     const capacity = v.getInt32(h + 16, true);
     const number = v.getInt32(h + 20, true);
     if (eventSize <= 0 || eventSize > 1 << 24 || tsOffset < 0 || tsOffset + 4 > eventSize || capacity < 0 || number < 0 || number > capacity || tsOverflow < 0) {
+      countSkipped(stats, 'invalid', counts.invalid);
+      countSkipped(stats, 'outside-sensor', counts.outside);
       yield out.take();
       throw new EventFormatError(
         'aedat31', packetAt, 'corrupt',

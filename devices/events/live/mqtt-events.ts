@@ -1,7 +1,9 @@
 // Live events over MQTT: each message on the topic is one s7ev packet (packet.ts). The observable is
 // cold: with a URL it connects on subscribe and ends the connection on unsubscribe; with a client you
 // own the client's lifecycle and only the topic subscription is managed here. A bad packet is counted
-// and reported, and the stream goes on.
+// and reported, and the stream goes on. With a URL and no reconnectPeriod in clientOptions, losing the
+// connection ends the stream with an error (pass reconnectPeriod to reconnect and resubscribe instead;
+// packets missed meanwhile show up in stats.lostPackets).
 
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Observable } from 'rxjs';
@@ -38,8 +40,15 @@ export function fromMqttEvents(broker: string | MqttClient, topic: string, optio
       if (packet.events.length > 0) subscriber.next(packet.events);
     };
     const onError = (e: Error) => subscriber.error(e);
+    const reconnects = (options.clientOptions?.reconnectPeriod ?? 0) > 0;
+    const onClose = () => {
+      if (!reconnects) subscriber.error(new Error(`MQTT connection to ${broker as string} closed`));
+    };
     client.on('message', onMessage);
-    if (owned) client.on('error', onError);
+    if (owned) {
+      client.on('error', onError);
+      client.on('close', onClose);
+    }
     client.subscribe(topic, { qos: options.qos ?? 0 }, (err) => {
       if (err) subscriber.error(err);
       else options.onSubscribed?.();
@@ -47,6 +56,7 @@ export function fromMqttEvents(broker: string | MqttClient, topic: string, optio
     return () => {
       client.removeListener('message', onMessage);
       client.removeListener('error', onError);
+      client.removeListener('close', onClose);
       if (owned) client.end(true);
       else client.unsubscribe(topic);
     };
