@@ -12,7 +12,7 @@ import { createRuntime, loadModel } from '../../dist/node/index.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const pkg = resolve(process.argv[2] ?? join(root, 'models/zoo/sensor-activity'));
-const ITERS = Number(process.env.BENCH_ITERS ?? 2000);
+const ITERS = Number(process.env.BENCH_ITERS ?? 3000);
 const model = await loadModel(pkg);
 const m = model.manifest;
 const size = m.input.size;
@@ -47,56 +47,80 @@ function bareStepper(Tensor, run) {
   };
 }
 
-const results = { package: m.id, iters: ITERS, node: process.version, latency: {}, throughput: [], chunk: [] };
+const results = { package: m.id, iters: ITERS, rounds: 0, node: process.version, latency: {}, throughput: [], chunk: [] };
+
+// The machine is shared, so peers are measured in alternating rounds: each sees the same load.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+results.rounds = ROUNDS;
+const perRound = Math.ceil(ITERS / ROUNDS);
+const peers = {};
 
 // (a) s7rt through the worker, batch 1
-{
-  const rt = await createRuntime(model, { skipGoldenCheck: true });
-  const s = rt.stream('bench');
-  results.latency.s7rt = summary(await timeLoop((t) => s.step({ values: sample(t) }), ITERS));
-  await rt.close();
-}
+const rtA = await createRuntime(model, { skipGoldenCheck: true });
+const streamA = rtA.stream('bench');
+peers.s7rt = (t) => streamA.step({ values: sample(t) });
 
 // (b) bare onnxruntime-web in this thread, same settings as the worker (1 thread, simd)
-{
-  ortWeb.env.wasm.numThreads = 1;
-  const session = await ortWeb.InferenceSession.create(model.graphs.step, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  results.latency.ortWeb = summary(await timeLoop(bareStepper(ortWeb.Tensor, (f) => session.run(f)), ITERS));
-  await session.release();
-}
+ortWeb.env.wasm.numThreads = 1;
+const webSession = await ortWeb.InferenceSession.create(model.graphs.step, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+peers.ortWeb = bareStepper(ortWeb.Tensor, (f) => webSession.run(f));
 
 // (c) onnxruntime-node (native), one intra-op thread
 try {
   const ortNode = await import('onnxruntime-node');
   const session = await ortNode.InferenceSession.create(Buffer.from(model.graphs.step), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  results.latency.ortNode = summary(await timeLoop(bareStepper(ortNode.Tensor, (f) => session.run(f)), ITERS));
+  peers.ortNode = bareStepper(ortNode.Tensor, (f) => session.run(f));
 } catch (e) {
   results.latency.ortNode = { error: `onnxruntime-node could not load: ${e.message}` };
 }
 
-// (d) PyTorch eager step (1 thread)
-try {
-  const out = execFileSync('python', [join(root, 'bench/runtime/torch_step.py'), pkg, String(ITERS)], { encoding: 'utf8' });
-  results.latency.torch = JSON.parse(out.trim().split('\n').pop());
-} catch (e) {
-  results.latency.torch = { error: `python step failed: ${e.message}` };
+const times = Object.fromEntries(Object.keys(peers).map((k) => [k, []]));
+const torchRuns = [];
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, fn] of Object.entries(peers)) times[name].push(...(await timeLoop(fn, perRound)));
+  // (d) PyTorch eager step (1 thread), its own timing of perRound steps
+  try {
+    const out = execFileSync('python', [join(root, 'bench/runtime/torch_step.py'), pkg, String(perRound)], { encoding: 'utf8' });
+    torchRuns.push(JSON.parse(out.trim().split('\n').pop()));
+  } catch (e) {
+    results.latency.torch = { error: `python step failed: ${e.message}` };
+  }
 }
+for (const [name, t] of Object.entries(times)) results.latency[name] = summary(t);
+if (torchRuns.length === ROUNDS) {
+  const mean = (k) => torchRuns.reduce((a, r) => a + r[k], 0) / ROUNDS;
+  // Per-round medians and p99s averaged: the raw samples stay in the Python process.
+  results.latency.torch = { meanUs: mean('meanUs'), p50Us: mean('p50Us'), p99Us: mean('p99Us'), stepsPerSec: 1e6 / mean('meanUs') };
+}
+await rtA.close();
+await webSession.release();
 
-// Throughput: S streams each stepped once per round, all rounds issued together per round.
+// Throughput: S streams each stepped once per round (all issued at once), batching on and off
+// measured in alternating rounds.
 for (const streams of [1, 100, 10_000]) {
+  const modes = [];
   for (const batching of [true, false]) {
-    const rt = await createRuntime(model, { skipGoldenCheck: true, maxBatch: batching ? 1024 : 1 });
+    // Batching on uses the default maxBatch (256): in wasm, batches of a few hundred streams cost
+    // less per stream than batches of a thousand (the [B, 2112] projection outgrows the cache).
+    const rt = await createRuntime(model, { skipGoldenCheck: true, maxBatch: batching ? undefined : 1 });
     const hs = Array.from({ length: streams }, (_, i) => rt.stream(`s${i}`));
     const round = (r) => Promise.all(hs.map((h, i) => h.step({ values: sample(r + i) })));
     await round(0);
-    // Enough rounds for ~2000 steps, at least 2; one-at-a-time at 10k streams gets a single round.
-    const rounds = streams >= 10_000 ? (batching ? 3 : 1) : Math.max(2, Math.ceil(2000 / streams));
-    const t0 = performance.now();
-    for (let r = 1; r <= rounds; r++) await round(r);
-    const ms = performance.now() - t0;
-    const st = await rt.stats();
-    results.throughput.push({ streams, batching, steps: streams * rounds, stepsPerSec: (streams * rounds * 1e3) / ms, meanBatch: st.steps / st.batches });
-    await rt.close();
+    modes.push({ batching, rt, round, steps: 0, ms: 0 });
+  }
+  const rounds = streams >= 10_000 ? 2 : Math.max(4, Math.ceil(4000 / streams));
+  for (let r = 1; r <= rounds; r++) {
+    for (const mode of modes) {
+      const t0 = performance.now();
+      await mode.round(r);
+      mode.ms += performance.now() - t0;
+      mode.steps += streams;
+    }
+  }
+  for (const mode of modes) {
+    const st = await mode.rt.stats();
+    results.throughput.push({ streams, batching: mode.batching, steps: mode.steps, stepsPerSec: (mode.steps * 1e3) / mode.ms, meanBatch: st.steps / st.batches });
+    await mode.rt.close();
   }
 }
 
@@ -114,14 +138,21 @@ for (const [streams, n] of [[1, 640], [100, 128]]) {
 }
 
 const L = results.latency;
-const ratio = (a, b) => (a?.meanUs && b?.meanUs ? (a.meanUs / b.meanUs).toFixed(2) : 'n/a');
+const ratio = (a, b, k = 'meanUs') => (a?.[k] && b?.[k] ? (a[k] / b[k]).toFixed(2) : 'n/a');
+results.ratios = {
+  mean: { aOverB: ratio(L.s7rt, L.ortWeb), aOverC: ratio(L.s7rt, L.ortNode), aOverD: ratio(L.s7rt, L.torch) },
+  p50: { aOverB: ratio(L.s7rt, L.ortWeb, 'p50Us'), aOverC: ratio(L.s7rt, L.ortNode, 'p50Us'), aOverD: ratio(L.s7rt, L.torch, 'p50Us') },
+};
 const row = (name, r) => `${name.padEnd(34)} ${r.error ? r.error : `${r.meanUs.toFixed(0).padStart(8)} ${r.p50Us.toFixed(0).padStart(8)} ${r.p99Us.toFixed(0).padStart(8)} ${r.stepsPerSec.toFixed(0).padStart(10)}`}`;
-console.log(`\nstep latency, batch 1, ${m.id} (${ITERS} steps)            mean µs   p50 µs   p99 µs    steps/s`);
+console.log(`\nstep latency, batch 1, ${m.id}: ${ITERS} steps per peer in ${ROUNDS} alternating rounds`);
+console.log(`${"".padEnd(34)}  mean µs   p50 µs   p99 µs    steps/s`);
 console.log(row('(a) s7rt stream.step via worker', L.s7rt));
 console.log(row('(b) onnxruntime-web session.run', L.ortWeb));
 console.log(row('(c) onnxruntime-node session.run', L.ortNode));
 console.log(row('(d) PyTorch eager S7Model.step', L.torch));
-console.log(`ratios: a/b ${ratio(L.s7rt, L.ortWeb)} (target <= 1.5), a/c ${ratio(L.s7rt, L.ortNode)}, a/d ${ratio(L.s7rt, L.torch)} (target < 1)`);
+const R = results.ratios;
+console.log(`ratios of means: a/b ${R.mean.aOverB} (target <= 1.5), a/c ${R.mean.aOverC}, a/d ${R.mean.aOverD} (target < 1)`);
+console.log(`ratios of p50s:  a/b ${R.p50.aOverB}, a/c ${R.p50.aOverC}, a/d ${R.p50.aOverD}`);
 console.log('\nthroughput                         streams  batching    steps/s  mean batch');
 for (const t of results.throughput) console.log(`${''.padEnd(34)} ${String(t.streams).padStart(7)}  ${String(t.batching).padEnd(8)} ${t.stepsPerSec.toFixed(0).padStart(10)} ${t.meanBatch.toFixed(1).padStart(10)}`);
 const on = results.throughput.find((t) => t.streams === 10_000 && t.batching);
