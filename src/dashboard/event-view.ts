@@ -192,8 +192,14 @@ export class S7EventView extends HTMLElement {
         } else {
           cameras.add(camera);
           const packet = this.decodePacket(m.payload);
+          if (this.source !== m.topic) {
+            // a live camera takes the view over from a file or another camera: counts start again
+            this.stopPlayback();
+            this.source = m.topic;
+            this.counts = { events: 0, outside: 0, frames: this.counts.frames };
+            this.frame.clear();
+          }
           if (packet.sensor.width !== this.frame.width || packet.sensor.height !== this.frame.height) this.resize(packet.sensor);
-          this.source = m.topic;
           this.show(packet.events);
         }
       } catch (e) {

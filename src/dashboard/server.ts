@@ -23,6 +23,7 @@ export interface DashboardServerOptions {
   sensorModel?: string;
   samplesTopic?: string;
   predictionsTopic?: string;
+  eventsTopic?: string;
 }
 
 export interface DashboardServer {
@@ -73,6 +74,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     sensorModel: opts.sensorModel ?? 'sensor-activity',
     samplesTopic: opts.samplesTopic,
     predictionsTopic: opts.predictionsTopic,
+    eventsTopic: opts.eventsTopic,
   };
 
   const server = createServer((req, res) => {

@@ -87,3 +87,30 @@ describe('event view', () => {
     expect(tp.errors).toEqual([]);
   });
 });
+
+describe('event view, live over MQTT', () => {
+  it('draws s7ev packets from events/<camera> and shows that camera\'s gesture probabilities', async () => {
+    const { encodePacket } = await import('../../devices/events/live/packet');
+    const { makeBatch } = await import('../../devices/events/batch');
+    const before = await stats();
+    const n = 500;
+    const events = makeBatch({
+      x: Array.from({ length: n }, (_, i) => 20 + (i % 60)),
+      y: Array.from({ length: n }, (_, i) => 30 + Math.floor(i / 60) * 4),
+      t: Array.from({ length: n }, (_, i) => 1_000_000 + i * 10),
+      p: Array.from({ length: n }, (_, i) => i % 2),
+    });
+    await h.broker.publisher.publishAsync('events/dvs-1', Buffer.from(encodePacket(events, { width: 128, height: 128 }, 0)));
+    await tp.page.waitForFunction(() => (window as any).s7dashboard.events.stats.source === 'events/dvs-1');
+    const s = await stats();
+    expect(s).toMatchObject({ width: 128, height: 128, events: n, outside: 0, rejected: before.rejected });
+    await h.broker.publisher.publishAsync('predictions/dvs-1', JSON.stringify({ device: 'dvs-1', seq: 0, label: 'hand_wave', probability: 0.7, values: { hand_clap: 0.1, hand_wave: 0.7, arm_roll: 0.2 } }));
+    await tp.page.getByLabel('Current gesture').getByText('hand_wave 70%').waitFor();
+    expect(await tp.page.getByRole('meter', { name: 'gesture hand_wave' }).evaluate((m: HTMLMeterElement) => m.value)).toBe(0.7);
+    // a corrupt packet is counted with its topic, the view keeps its frame
+    await h.broker.publisher.publishAsync('events/dvs-1', Buffer.from('S7EVnot a packet'));
+    await tp.page.waitForFunction((r) => (window as any).s7dashboard.events.stats.rejected === r + 1, before.rejected);
+    expect((await stats()).events).toBe(n);
+    expect(tp.errors).toEqual([]);
+  });
+});

@@ -10,4 +10,6 @@ export interface PageConfig {
   sensorModel: string;
   samplesTopic?: string;
   predictionsTopic?: string;
+  /** s7ev event packets from cameras, `+` = camera id (default events/+) */
+  eventsTopic?: string;
 }

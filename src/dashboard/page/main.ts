@@ -1,6 +1,7 @@
 // The dashboard page: reads config.json from the server, connects the stream view to the broker
 // and, in browser-only mode (?mode=browser[&backend=webgpu]), runs the sensor model in the
 // runtime's worker.
+import { decodePacket } from '../../../devices/events/live/packet.js';
 import { openEvents } from '../../../devices/events/open-events.js';
 import { type S7EventView, type S7StreamView, defineElements } from '../index.js';
 import type { PageConfig } from './config.js';
@@ -23,6 +24,8 @@ const streams = document.getElementById('streams') as S7StreamView;
 const events = document.getElementById('events') as S7EventView;
 // a dropped or picked recording is read in the page by the devices/ readers (any supported format)
 events.openRecording = (file, name) => openEvents(file, { name });
+// live cameras publish s7ev packets (docs/event-formats.md) on the events topic
+events.decodePacket = decodePacket;
 const errorEl = document.getElementById('page-error') as HTMLElement;
 const form = document.getElementById('mode') as HTMLFormElement;
 (form.elements.namedItem('mode') as RadioNodeList).value = mode;
@@ -39,7 +42,11 @@ async function start(): Promise<void> {
   const config = (await (await fetch('config.json')).json()) as PageConfig;
   handle.config = config;
   if (config.samplesTopic) streams.setAttribute('samples-topic', config.samplesTopic);
-  if (config.predictionsTopic) streams.setAttribute('predictions-topic', config.predictionsTopic);
+  if (config.predictionsTopic) {
+    streams.setAttribute('predictions-topic', config.predictionsTopic);
+    events.setAttribute('predictions-topic', config.predictionsTopic);
+  }
+  if (config.eventsTopic) events.setAttribute('events-topic', config.eventsTopic);
   if (mode === 'browser') {
     const backend = params.get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
     // ?golden=skip: start without the load-time golden check (slow on software WebGPU adapters)
@@ -47,7 +54,9 @@ async function start(): Promise<void> {
     handle.runtime = local;
     streams.useLocalRuntime((device) => local.runtime.stream(device));
   }
-  streams.connect(params.get('broker') ?? config.brokerWsUrl);
+  const broker = params.get('broker') ?? config.brokerWsUrl;
+  streams.connect(broker);
+  events.connect(broker);
 }
 
 handle.ready = start().catch((e: unknown) => {
