@@ -86,6 +86,7 @@ describe('dashboard page, predictions from the broker', () => {
       expect(await card.getByRole('img', { name: `Class probabilities over time for ${device}` }).locator('canvas').count()).toBeGreaterThan(0);
       await expect(card.getByLabel(`Latency for ${device}`).textContent()).resolves.toMatch(/^latency \d+\.\d ms$/);
     }
+    await page.locator('#streams').screenshot({ path: resolve(import.meta.dirname, '../../docs/dashboard-streams.png') });
   });
 
   it('counts and shows a malformed message without losing the stream', async () => {
