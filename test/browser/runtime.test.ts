@@ -9,7 +9,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type LoadedModel } from '../../src/index.js';
-import { expectClose, zooPackages } from '../runtime/zoo.js';
+import { expectClose, goldenSample, zooPackages } from '../runtime/zoo.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.onnx': 'application/octet-stream', '.map': 'application/json' };
@@ -51,22 +51,20 @@ interface InPage {
 }
 
 /** In the page: load the package by URL, start a runtime, step every golden stream together. */
-async function runInPage(page: Page, pkgUrl: string, backend: 'wasm' | 'webgpu', steps: number, skipGoldenCheck: boolean): Promise<InPage> {
+async function runInPage(page: Page, model: LoadedModel, pkgUrl: string, backend: 'wasm' | 'webgpu', steps: number, skipGoldenCheck: boolean): Promise<InPage> {
+  const { golden: g, manifest: m } = model;
+  // samples[b][t], built here with the same helper the Node golden tests use (dense, tokens, dt).
+  const samples = Array.from({ length: g.batch }, (_, b) => Array.from({ length: steps }, (_, t) => goldenSample(g, m, b, t)));
   return page.evaluate(
-    async ({ pkgUrl, backend, steps, skipGoldenCheck }) => {
+    async ({ pkgUrl, backend, steps, skipGoldenCheck, samples }) => {
       const s7 = (window as unknown as { s7: any }).s7;
       const model = await s7.loadModel(pkgUrl);
       const rt = await s7.createRuntime(model, { backend, skipGoldenCheck });
-      const g = model.golden;
-      const m = model.manifest;
-      const w = m.input.size;
-      const streams = Array.from({ length: g.batch }, (_, b) => rt.stream(`b${b}`));
+      const streams = samples.map((_, b) => rt.stream(`b${b}`));
       const out: number[][][] = streams.map(() => []);
       for (let t = 0; t < steps; t++) {
         const ps = await Promise.all(
-          streams.map((s: { step: (x: unknown) => Promise<{ output: Float32Array }> }, b: number) =>
-            s.step({ values: g.input.data.slice((b * g.steps + t) * w, (b * g.steps + t + 1) * w) }),
-          ),
+          streams.map((s: { step: (x: unknown) => Promise<{ output: Float32Array }> }, b: number) => s.step(samples[b]![t])),
         );
         ps.forEach((p, b) => out[b]!.push(Array.from(p.output)));
       }
@@ -74,7 +72,7 @@ async function runInPage(page: Page, pkgUrl: string, backend: 'wasm' | 'webgpu',
       await rt.close();
       return { backend: stats.backend, fallbackReason: stats.fallbackReason, outputs: out.flat(2) };
     },
-    { pkgUrl, backend, steps, skipGoldenCheck },
+    { pkgUrl, backend, steps, skipGoldenCheck, samples },
   );
 }
 
@@ -119,7 +117,7 @@ for (const dir of zooPackages()) {
     it('loads by URL, passes the golden check in a Web Worker and reproduces every golden output', { timeout: 300_000 }, async () => {
       const model = await loadModel(dir);
       const page = await newPage();
-      const got = await runInPage(page, `${base}/zoo/${name}`, 'wasm', model.golden.steps, false);
+      const got = await runInPage(page, model, `${base}/zoo/${name}`, 'wasm', model.golden.steps, false);
       expect(got.backend).toBe('wasm');
       expectClose(got.outputs, wantOutputs(model, model.golden.steps), model.manifest, `${name} in Chromium`);
       await page.close();
@@ -135,8 +133,8 @@ for (const dir of zooPackages()) {
         const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
         return gpu ? Boolean(await gpu.requestAdapter()) : false;
       });
-      const wasm = await runInPage(page, `${base}/zoo/${name}`, 'wasm', steps, true);
-      const gpu = await runInPage(page, `${base}/zoo/${name}`, 'webgpu', steps, true);
+      const wasm = await runInPage(page, model, `${base}/zoo/${name}`, 'wasm', steps, true);
+      const gpu = await runInPage(page, model, `${base}/zoo/${name}`, 'webgpu', steps, true);
       if (adapter && gpu.backend === 'webgpu') {
         console.log(`${name}: WebGPU adapter present, max |webgpu - wasm| = ${Math.max(...gpu.outputs.map((v, i) => Math.abs(v - wasm.outputs[i]!))).toExponential(2)}`);
         expectClose(gpu.outputs, wantOutputs(model, steps), model.manifest, `${name} on WebGPU`);

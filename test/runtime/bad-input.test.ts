@@ -16,14 +16,14 @@ import {
   type LoadedModel,
   type Runtime,
 } from '../../src/index.js';
-import { zooPackages } from './zoo.js';
+import { densePackage } from './zoo.js';
 
 let model: LoadedModel;
 let rt: Runtime;
 const good = (t: number) => ({ values: [0.1 * t, 0.2, -0.3, 4, 5, -6] });
 
 beforeAll(async () => {
-  model = await loadModel(zooPackages()[0]!);
+  model = await loadModel(densePackage());
   rt = await createRuntime(model, { skipGoldenCheck: true });
 });
 afterAll(() => rt?.close());

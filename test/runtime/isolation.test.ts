@@ -2,7 +2,7 @@
 // workers) give each stream exactly what it gets when run alone.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, loadModel, type LoadedModel, type Prediction, type Runtime } from '../../src/index.js';
-import { zooPackages } from './zoo.js';
+import { densePackage } from './zoo.js';
 
 const STREAMS = 100;
 const STEPS = 12;
@@ -15,7 +15,7 @@ function sample(stream: number, t: number, size: number): number[] {
 }
 
 beforeAll(async () => {
-  model = await loadModel(zooPackages()[0]!);
+  model = await loadModel(densePackage());
   rt = await createRuntime(model, { skipGoldenCheck: true, workers: 2 });
 });
 afterAll(() => rt?.close());

@@ -3,7 +3,7 @@
 // GCs (vitest runs this file with --expose-gc, which the worker inherits); a bound, not a timing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, loadModel, type Runtime, type StreamHandle } from '../../src/index.js';
-import { zooPackages } from './zoo.js';
+import { densePackage } from './zoo.js';
 
 const STREAMS = 1000;
 const ROUNDS = Number(process.env.S7RT_MEMORY_ROUNDS ?? 1000);
@@ -12,7 +12,7 @@ const LIMIT_BYTES = 4 * 1024 * 1024;
 
 let rt: Runtime;
 beforeAll(async () => {
-  rt = await createRuntime(await loadModel(zooPackages()[0]!), { skipGoldenCheck: true, maxBatch: STREAMS });
+  rt = await createRuntime(await loadModel(densePackage()), { skipGoldenCheck: true, maxBatch: STREAMS });
 });
 afterAll(() => rt?.close());
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime, GoldenMismatchError, HashMismatchError, loadModel, ManifestError, PackageFileError } from '../../src/index.js';
-import { zooPackages } from './zoo.js';
+import { densePackage } from './zoo.js';
 
-const source = zooPackages()[0]!;
+const source = densePackage();
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

@@ -2,12 +2,12 @@
 // step calls) equals stepping the same samples one by one, within the package's tolerance.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, loadModel, type LoadedModel, type Runtime, type Sample } from '../../src/index.js';
-import { expectClose, zooPackages } from './zoo.js';
+import { expectClose, densePackage } from './zoo.js';
 
 let model: LoadedModel;
 let rt: Runtime;
 beforeAll(async () => {
-  model = await loadModel(zooPackages()[0]!);
+  model = await loadModel(densePackage());
   rt = await createRuntime(model, { skipGoldenCheck: true });
 });
 afterAll(() => rt?.close());

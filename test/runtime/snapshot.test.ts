@@ -2,14 +2,14 @@
 // further steps moved it on) and in a fresh runtime.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, loadModel, type LoadedModel, type Runtime, type Sample } from '../../src/index.js';
-import { zooPackages } from './zoo.js';
+import { densePackage } from './zoo.js';
 
 let model: LoadedModel;
 let rt: Runtime;
 const input = (k: number, t: number): Sample => ({ values: Array.from({ length: 6 }, (_, i) => Math.cos(k + t * 0.7 + i)) });
 
 beforeAll(async () => {
-  model = await loadModel(zooPackages()[0]!);
+  model = await loadModel(densePackage());
   rt = await createRuntime(model, { skipGoldenCheck: true });
 });
 afterAll(() => rt?.close());

@@ -1,5 +1,5 @@
 // The real packages in models/zoo/ (every folder holding a manifest.json) and golden helpers.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Golden, Manifest, Sample } from '../../src/index.js';
 
@@ -10,6 +10,19 @@ export function zooPackages(): string[] {
   // An empty zoo is a failure, not a skip: these tests exist to run real packages.
   if (dirs.length === 0) throw new Error(`no model packages in ${ZOO}`);
   return dirs.map((d) => join(ZOO, d));
+}
+
+/**
+ * A dense, regularly sampled package (no dt) for the tests that make up their own inputs; among
+ * those, the sensor model when present so that results do not depend on folder order.
+ */
+export function densePackage(): string {
+  const dense = zooPackages().filter((d) => {
+    const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as Manifest;
+    return m.input.kind === 'dense' && !m.input.dt;
+  });
+  if (dense.length === 0) throw new Error(`no dense package without dt in ${ZOO}`);
+  return dense.find((d) => d.endsWith('/sensor-activity')) ?? dense[0]!;
 }
 
 /** Stream b's sample t from golden.json. */

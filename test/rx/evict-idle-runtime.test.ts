@@ -4,11 +4,11 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createRuntime, loadModel, type Runtime, type Snapshot } from '../../src/index.js';
 import { closeStream, evictIdle, mapPredictions } from '../../src/rx/index.js';
-import { zooPackages } from '../runtime/zoo.js';
+import { densePackage } from '../runtime/zoo.js';
 
 let rt: Runtime;
 beforeAll(async () => {
-  rt = await createRuntime(await loadModel(zooPackages()[0]!), { skipGoldenCheck: true });
+  rt = await createRuntime(await loadModel(densePackage()), { skipGoldenCheck: true });
 });
 afterAll(() => rt?.close());
 

@@ -4,7 +4,7 @@ import { from, Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, loadModel, NonFiniteInputError, OverloadError, type Prediction, type Runtime, type Sample, type StreamHandle } from '../../src/index.js';
 import { mapPredictions, type Failed, type Predicted } from '../../src/rx/index.js';
-import { zooPackages } from '../runtime/zoo.js';
+import { densePackage } from '../runtime/zoo.js';
 
 interface Msg {
   device: string;
@@ -17,7 +17,7 @@ const values = (k: number, t: number) => Array.from({ length: 6 }, (_, i) => Mat
 describe('mapPredictions with the real runtime', () => {
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await createRuntime(await loadModel(zooPackages()[0]!), { skipGoldenCheck: true });
+    rt = await createRuntime(await loadModel(densePackage()), { skipGoldenCheck: true });
   });
   afterAll(() => rt?.close());
 
@@ -50,7 +50,7 @@ describe('mapPredictions with the real runtime', () => {
     expect(after.batches - before.batches).toBeLessThan((KEYS * STEPS) / 4);
 
     // Each key's predictions equal a direct, one-at-a-time run of its samples.
-    const solo = await createRuntime(await loadModel(zooPackages()[0]!), { skipGoldenCheck: true, maxBatch: 1 });
+    const solo = await createRuntime(await loadModel(densePackage()), { skipGoldenCheck: true, maxBatch: 1 });
     try {
       for (const k of [0, 3, 5, 39]) {
         const s: StreamHandle = solo.stream(`dev-${k}`);
