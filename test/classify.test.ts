@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBatch } from '../devices/events/batch.js';
+import { concatBatches, makeBatch } from '../devices/events/batch.js';
 import { openEvents } from '../devices/events/open-events.js';
 import { sliceEventsIterable } from '../devices/events/slice/index.js';
 import { writeGestureDataset } from '../devices/events/sim/index.js';
@@ -18,6 +18,7 @@ import {
   classifySlices,
   tokenSpecOf,
   type ClassifyResult,
+  type WindowResult,
 } from '../src/cli/classify.js';
 import { createRuntime, loadModel, type LoadedModel, type Runtime } from '../src/index.js';
 
@@ -98,6 +99,39 @@ describe('classification with the zoo gesture model', () => {
       expect(r.output, JSON.stringify(spec)).toEqual(ref.output);
       expect(r.label).toBe(ref.label);
     }
+  });
+
+  it('windows: each window is classified as if it were its own recording, whatever the slicing', async () => {
+    const W = 700_000;
+    const windows = async (spec: { events?: number; duration?: number }) => {
+      const out: WindowResult[] = [];
+      const r = await classifySlices(sliceEventsIterable(await openEvents(file), spec), rt.stream(`w${n++}`), model.manifest, {
+        windowUs: W,
+        onWindow: (w) => out.push(w),
+      });
+      return { out, r };
+    };
+    const a = await windows({ events: 10_000 });
+    const b = await windows({ events: 1 });
+    expect(a.out.length).toBeGreaterThan(3);
+    expect(b.out).toEqual(a.out);
+    expect(b.r.output).toEqual(a.r.output);
+    // the second window alone, from a fresh stream
+    const parts = [];
+    for await (const b of await openEvents(file)) parts.push(b);
+    const all = concatBatches(parts);
+    const w = a.out[1];
+    const keep = Array.from(all.t, (t, i) => (t >= w.startUs && t < w.endUs ? i : -1)).filter((i) => i >= 0);
+    const alone = makeBatch({
+      x: keep.map((i) => all.x[i]),
+      y: keep.map((i) => all.y[i]),
+      t: keep.map((i) => all.t[i]),
+      p: keep.map((i) => all.p[i]),
+    });
+    const solo = await classifySlices([alone], rt.stream(`w${n++}`), model.manifest);
+    expect(solo.label).toBe(w.label);
+    expect(solo.probability).toBe(w.probability);
+    expect(solo.tokens).toBe(w.tokens);
   });
 
   it('step mode agrees with chunk mode within the package tolerance', async () => {

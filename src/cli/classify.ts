@@ -127,7 +127,10 @@ export class TokenClassifier {
   /** Runs what can run now; resolves to the newest prediction (undefined before the first). */
   async feed(samples: Sample[]): Promise<Prediction | undefined> {
     if (this.mode === 'step') {
-      for (const s of samples) this.latest = await this.stream.step(s);
+      // all steps of the slice are queued at once (the runtime keeps a stream's steps in order), so
+      // the worker round trips overlap; each still runs the step graph once
+      const preds = await Promise.all(samples.map((s) => this.stream.step(s)));
+      if (preds.length > 0) this.latest = preds[preds.length - 1];
       this.consumed += samples.length;
       return this.latest;
     }
@@ -173,34 +176,83 @@ export interface ClassifyResult {
   eventsPerSecond: number;
 }
 
-export interface ClassifyOptions {
-  mode?: ClassifyMode;
-  /** called after each slice with the newest prediction and the event time reached */
-  onSlice?: (p: Prediction | undefined, tUs: number, stats: TokenizerStats) => void;
+export interface WindowResult {
+  /** window [startUs, endUs) of recording time */
+  startUs: number;
+  endUs: number;
+  label: string | undefined;
+  probability: number | undefined;
+  tokens: number;
 }
 
-/** Streams sliced batches through `stream`; returns the whole-stream result. */
+export interface ClassifyOptions {
+  mode?: ClassifyMode;
+  /**
+   * Classify consecutive windows of this many µs (from the first event) separately: the stream is
+   * reset at each window boundary, so the label says what happens now rather than since the start.
+   * Boundaries depend on event times only, so results still do not depend on slicing.
+   */
+  windowUs?: number;
+  /** called after each slice with the newest prediction and the event time reached */
+  onSlice?: (p: Prediction | undefined, tUs: number, stats: TokenizerStats) => void;
+  /** called when a window closes (windowUs only) */
+  onWindow?: (w: WindowResult) => void;
+}
+
+/** Streams sliced batches through `stream`; returns the whole-stream (or, with windows, last window's) result. */
 export async function classifySlices(
   batches: AsyncIterable<EventBatch> | Iterable<EventBatch>,
   stream: StreamHandle,
   manifest: Manifest,
   opts: ClassifyOptions = {},
 ): Promise<ClassifyResult> {
-  const tokenizer = new EventTokenizer(tokenSpecOf(manifest));
-  const classifier = new TokenClassifier(stream, opts.mode ?? 'chunk', manifest.graphs.chunk.length);
+  const spec = tokenSpecOf(manifest);
+  const mode = opts.mode ?? 'chunk';
+  const L = manifest.graphs.chunk.length;
+  const windowUs = opts.windowUs ?? Infinity;
+  let tokenizer = new EventTokenizer(spec);
+  let classifier = new TokenClassifier(stream, mode, L);
+  const totals = { events: 0, tokens: 0, outsideSensor: 0 };
   let first = Number.NaN;
   let last = Number.NaN;
+  let windowStart = Number.NaN;
   let slices = 0;
+  const closeWindow = async () => {
+    const p = await classifier.finish();
+    totals.events += tokenizer.stats.events;
+    totals.tokens += tokenizer.stats.tokens;
+    totals.outsideSensor += tokenizer.stats.outsideSensor;
+    return p;
+  };
   const start = performance.now();
   for await (const batch of batches) {
     slices++;
     if (batch.length === 0) continue;
-    if (Number.isNaN(first)) first = batch.t[0];
+    if (Number.isNaN(first)) first = windowStart = batch.t[0];
     last = batch.t[batch.length - 1];
-    const p = await classifier.feed(tokenizer.push(batch));
-    opts.onSlice?.(p, last, tokenizer.stats);
+    let from = 0;
+    while (from < batch.length) {
+      // events of this batch up to the current window's end
+      let to = from;
+      const end = windowStart + windowUs;
+      while (to < batch.length && batch.t[to] < end) to++;
+      if (to > from) await classifier.feed(tokenizer.push(to === batch.length && from === 0 ? batch : sliceOf(batch, from, to)));
+      if (to < batch.length) {
+        const p = await closeWindow();
+        opts.onWindow?.({ startUs: windowStart, endUs: end, label: p?.label, probability: p?.probability, tokens: tokenizer.stats.tokens });
+        await stream.reset();
+        tokenizer = new EventTokenizer(spec);
+        classifier = new TokenClassifier(stream, mode, L);
+        windowStart += Math.floor((batch.t[to] - windowStart) / windowUs) * windowUs;
+      }
+      from = to;
+    }
+    opts.onSlice?.(classifier.latest, last, { ...tokenizer.stats, events: totals.events + tokenizer.stats.events });
   }
-  const p = await classifier.finish();
+  const p = await closeWindow();
+  if (Number.isFinite(windowUs) && !Number.isNaN(first)) {
+    opts.onWindow?.({ startUs: windowStart, endUs: windowStart + windowUs, label: p?.label, probability: p?.probability, tokens: tokenizer.stats.tokens });
+  }
   const wallMs = performance.now() - start;
   const durationUs = Number.isNaN(first) ? 0 : last - first;
   return {
@@ -208,15 +260,19 @@ export async function classifySlices(
     probability: p?.probability,
     probabilities: p?.values ?? {},
     output: p ? Array.from(p.output) : [],
-    events: tokenizer.stats.events,
-    tokens: tokenizer.stats.tokens,
-    outsideSensor: tokenizer.stats.outsideSensor,
+    events: totals.events,
+    tokens: totals.tokens,
+    outsideSensor: totals.outsideSensor,
     slices,
     durationUs,
     wallMs,
     realTimeFactor: wallMs > 0 ? durationUs / 1e3 / wallMs : Infinity,
-    eventsPerSecond: wallMs > 0 ? tokenizer.stats.events / (wallMs / 1e3) : Infinity,
+    eventsPerSecond: wallMs > 0 ? totals.events / (wallMs / 1e3) : Infinity,
   };
+}
+
+function sliceOf(b: EventBatch, from: number, to: number): EventBatch {
+  return { length: to - from, x: b.x.subarray(from, to), y: b.y.subarray(from, to), t: b.t.subarray(from, to), p: b.p.subarray(from, to) };
 }
 
 // ---- the command ----------------------------------------------------------------------------------
@@ -233,6 +289,8 @@ for the whole recording and the real-time factor (recording time / processing ti
   --slice-us <t>         feed the model every t µs of recording time instead
   --mode chunk|step      chunk: whole chunks of the package's length (default); step: every token at once
   --every-us <t>         print the current label at most every t µs of recording time (default 250000)
+  --window-us <t>        classify consecutive windows of t µs separately (state reset at each window;
+                         the model's running mean otherwise covers everything since the start)
   --live sim             a simulated camera in real time instead of a file (--seconds, --seed, --speed)
   --seconds <s>          live: stop after s seconds (default: run until Ctrl-C)
   --seed <n>             live: simulator seed (default 1)
@@ -246,6 +304,7 @@ const optionSpec = {
   'slice-us': { type: 'string' },
   mode: { type: 'string' },
   'every-us': { type: 'string' },
+  'window-us': { type: 'string' },
   live: { type: 'string' },
   seconds: { type: 'string' },
   seed: { type: 'string' },
@@ -294,6 +353,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   const sliceUs = values['slice-us'] === undefined ? undefined : positiveNumber(values['slice-us'], 'slice-us', 0);
   const sliceEvents = Math.floor(positiveNumber(values['slice-events'], 'slice-events', 10_000));
   const everyUs = positiveNumber(values['every-us'], 'every-us', 250_000);
+  const windowUs = values['window-us'] === undefined ? undefined : positiveNumber(values['window-us'], 'window-us', 0);
   const modelDir = values.model ?? defaultGestureModelPath;
 
   const model = await loadModel(modelDir);
@@ -329,6 +389,12 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     let nextPrint = Number.NaN;
     const result = await classifySlices(slices, rt.stream('classify'), model.manifest, {
       mode,
+      windowUs,
+      onWindow: (w) => {
+        if (!values.quiet && !values.json) {
+          console.log(`window ${(w.startUs / 1e6).toFixed(3)}–${(w.endUs / 1e6).toFixed(3)} s: ${w.label ?? '(no events)'} ${(w.probability ?? 0).toFixed(2)}`);
+        }
+      },
       onSlice: (p, t, stats) => {
         if (values.quiet || !p) return;
         if (Number.isNaN(nextPrint)) nextPrint = t;
