@@ -4,15 +4,23 @@
 // The runtime is NOT bundled here: the page loads the runtime's own browser build (dist/browser/,
 // from scripts/build.mjs) at /runtime/. Run directly, or call buildDashboard().
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+// Each file is written beside its target and renamed over it: test files that build in parallel
+// (and a page loading meanwhile) never see a half-written file.
+function writeAtomic(path, bytes) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
 export async function buildDashboard({ outdir = resolve(here, '../../dist/dashboard'), minify = false } = {}) {
   mkdirSync(outdir, { recursive: true });
-  await build({
+  const result = await build({
     entryPoints: { 's7-dashboard': join(here, 'index.ts'), page: join(here, 'page/main.ts') },
     outdir,
     bundle: true,
@@ -23,8 +31,10 @@ export async function buildDashboard({ outdir = resolve(here, '../../dist/dashbo
     minify,
     loader: { '.css': 'text' },
     logLevel: 'warning',
+    write: false,
   });
-  copyFileSync(join(here, 'page/index.html'), join(outdir, 'index.html'));
+  for (const file of result.outputFiles) writeAtomic(file.path, file.contents);
+  writeAtomic(join(outdir, 'index.html'), readFileSync(join(here, 'page/index.html')));
   return outdir;
 }
 

@@ -15,8 +15,8 @@ export interface InPageGolden {
 }
 
 /** Waits for the page's runtime; fails with the page's own error message if it could not start. */
-export async function waitRuntime(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as any).s7dashboard?.runtime !== undefined || document.getElementById('page-error')?.textContent, null, { timeout: 60_000 });
+export async function waitRuntime(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => (window as any).s7dashboard?.runtime !== undefined || document.getElementById('page-error')?.textContent, null, { timeout });
   const error = await page.locator('#page-error').textContent();
   if (error) throw new Error(error);
 }

@@ -23,8 +23,9 @@ beforeAll(async () => {
     const a = await (navigator as any).gpu?.requestAdapter();
     return a ? `${a.info?.vendor ?? '?'} ${a.info?.architecture ?? '?'}` : null;
   });
-  await Promise.all([waitRuntime(wasm.page), waitRuntime(gpu.page)]);
-}, 180_000);
+  // a software adapter compiles every kernel on the CPU: slow to start on a busy machine
+  await Promise.all([waitRuntime(wasm.page, 200_000), waitRuntime(gpu.page, 200_000)]);
+}, 240_000);
 
 afterAll(() => h?.close());
 
@@ -51,7 +52,7 @@ describe('WebGPU backend in the page', () => {
       expect(g.fallbackReason).toMatch(/\S/);
       expect(g.outputs).toEqual(w.outputs);
     }
-  });
+  }, 180_000);
 
   it('logged no console errors, page errors or failed requests', () => {
     expect(wasm.errors).toEqual([]);
