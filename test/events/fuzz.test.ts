@@ -4,7 +4,19 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Aedat31Encoder, encodeEvents, EventFormatError, Evt2Encoder, openEvents, type EventBatch, type RecordingFormat } from '../../devices/index.js';
+import {
+  Aedat31Encoder,
+  decodePacket,
+  encodeEvents,
+  encodeFrame,
+  encodePacket,
+  EventFormatError,
+  Evt2Encoder,
+  FrameDecoder,
+  openEvents,
+  type EventBatch,
+  type RecordingFormat,
+} from '../../devices/index.js';
 import { bytesOf, FIXTURES, randomEvents, readAll, rng } from './helpers.js';
 
 interface Subject {
@@ -101,4 +113,47 @@ describe('fuzz: truncated and corrupted recordings', () => {
     expect(outcomes.clean + outcomes.typed).toBe(CASES);
     expect(outcomes.typed).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('fuzz: damaged live packets and TCP streams', () => {
+  it('200 damaged s7ev packets: decoded and well-formed, or a typed error with an offset inside', () => {
+    const next = rng(7);
+    let typed = 0;
+    for (let c = 0; c < 200; c++) {
+      const n = Math.floor(next() * 50);
+      const packet = encodePacket(randomEvents(n, 64, 48, c), { width: 64, height: 48 }, c);
+      const bytes = c % 2 === 0 ? packet.slice(0, Math.floor(next() * packet.length)) : packet.slice();
+      if (c % 2 === 1) for (let k = 0; k < 4; k++) bytes[Math.floor(next() * bytes.length)] ^= 1 << Math.floor(next() * 8);
+      try {
+        const { events, sensor } = decodePacket(bytes);
+        checkWellFormed(events, sensor);
+      } catch (e) {
+        if (!(e instanceof EventFormatError)) throw new Error(`case ${c}: untyped ${String(e)}`);
+        expect(e.offset).toBeGreaterThanOrEqual(0);
+        expect(e.offset).toBeLessThanOrEqual(bytes.length);
+        typed++;
+      }
+    }
+    expect(typed).toBeGreaterThan(100);
+  });
+
+  it('a TCP stream cut into random chunks gives back every frame; a garbage length is a typed error', () => {
+    const next = rng(11);
+    const packets = Array.from({ length: 50 }, (_, i) => encodePacket(randomEvents(i * 3, 64, 48, i), { width: 64, height: 48 }, i));
+    const stream = new Uint8Array(packets.reduce((n, p) => n + 4 + p.length, 0));
+    let at = 0;
+    for (const p of packets) {
+      stream.set(encodeFrame(p), at);
+      at += 4 + p.length;
+    }
+    const decoder = new FrameDecoder();
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < stream.length; ) {
+      const end = Math.min(stream.length, i + 1 + Math.floor(next() * 300));
+      frames.push(...decoder.push(stream.subarray(i, end)));
+      i = end;
+    }
+    expect(frames).toEqual(packets);
+    expect(() => decoder.push(Uint8Array.from([0xff, 0xff, 0xff, 0x7f]))).toThrow(EventFormatError);
+  });
 });
