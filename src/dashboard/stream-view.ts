@@ -47,6 +47,8 @@ export class S7StreamView extends HTMLElement {
   private readonly incoming = new Subject<RawMessage>();
   private pipeline?: Subscription;
   private connection?: Subscription;
+  /** the broker URL of the current connection */
+  private url?: string;
   private frames?: Subscription;
   private openStream?: (device: string) => StreamHandle;
   private status: StreamViewStats['status'] = 'idle';
@@ -57,18 +59,10 @@ export class S7StreamView extends HTMLElement {
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = `${uplotCss}\n${styles}`;
-    this.statusEl = document.createElement('p');
-    this.statusEl.className = 'status';
-    this.statusEl.setAttribute('role', 'status');
-    this.errorsEl = document.createElement('ul');
-    this.errorsEl.className = 'errors';
-    this.errorsEl.setAttribute('aria-label', 'Rejected messages');
-    this.grid = document.createElement('div');
-    this.grid.className = 'grid';
-    this.grid.setAttribute('role', 'list');
-    this.grid.setAttribute('aria-label', 'Devices');
+    const style = el('style', {}, `${uplotCss}\n${styles}`);
+    this.statusEl = el('p', { class: 'status', role: 'status' });
+    this.errorsEl = el('ul', { class: 'errors', 'aria-label': 'Rejected messages' });
+    this.grid = el('div', { class: 'grid', role: 'list', 'aria-label': 'Devices' });
     root.append(style, this.statusEl, this.errorsEl, this.grid);
     this.visibility = new IntersectionObserver((entries) => {
       for (const e of entries) {
@@ -117,8 +111,8 @@ export class S7StreamView extends HTMLElement {
     this.openStream = openStream;
     this.pipeline?.unsubscribe();
     this.pipeline = this.buildPipeline();
-    const url = this.getAttribute('broker');
-    if (this.connection && url) this.connect(url);
+    // resubscribe: browser-only mode does not read the predictions topic
+    if (this.connection && this.url) this.connect(this.url);
   }
 
   /** Connects to `url` (ws:// or wss://) and starts showing devices. */
@@ -126,6 +120,7 @@ export class S7StreamView extends HTMLElement {
     this.disconnect();
     this.pipeline ??= this.buildPipeline();
     const topics = this.topics;
+    this.url = url;
     this.connection = fromMqtt({
       url,
       topics: this.openStream ? [topics.samples] : [topics.samples, topics.predictions],
