@@ -13,7 +13,7 @@ import { DashboardInputError, RejectCounter } from './errors.js';
 import { parsePrediction } from './messages.js';
 import { ProbabilityMeters } from './probability-meters.js';
 import { fromMqtt, type ConnectionStatus } from './rx/from-mqtt.js';
-import { deviceFromTopic } from './topics.js';
+import { devicePattern } from './topics.js';
 import styles from './event-view.css';
 
 /** What a reader returns for a file: its sensor size (when known) and its batches. */
@@ -176,11 +176,13 @@ export class S7EventView extends HTMLElement {
     // predictions are for this view only when they name a camera: the `camera` attribute, or a
     // device seen on the events topic
     const cameras = new Set(this.getAttribute('camera') ? [this.getAttribute('camera') as string] : []);
+    const eventsMatcher = devicePattern(eventsTopic);
+    const predictionsMatcher = devicePattern(predictionsTopic);
     this.source = url;
     this.connection = fromMqtt({ url, topics: [eventsTopic, predictionsTopic], onStatus: (s) => (this.status = s) }).subscribe((m) => {
       try {
-        const camera = deviceFromTopic(eventsTopic, m.topic);
-        const predicted = deviceFromTopic(predictionsTopic, m.topic);
+        const camera = eventsMatcher.match(m.topic);
+        const predicted = predictionsMatcher.match(m.topic);
         if (predicted !== undefined) {
           if (!cameras.has(predicted)) return; // another device's prediction: the stream view shows it
           const p = parsePrediction(predicted, m.topic, m.payload, m.receivedAt);

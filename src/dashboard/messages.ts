@@ -1,7 +1,7 @@
 // Payloads the dashboard reads (see docs/mqtt.md): sensor samples and predictions, each parsed
 // into a typed message or a DashboardInputError naming the topic and the bad field.
 import { DashboardInputError } from './errors.js';
-import { deviceFromTopic } from './topics.js';
+import { type DevicePattern, devicePattern } from './topics.js';
 
 export interface SensorSampleMessage {
   kind: 'sample';
@@ -37,6 +37,15 @@ export interface TopicPatterns {
 }
 
 export const defaultTopics: TopicPatterns = { samples: 'sensors/+/imu', predictions: 'predictions/+' };
+
+export interface TopicMatchers {
+  samples: DevicePattern;
+  predictions: DevicePattern;
+}
+
+export function compileTopics(topics: TopicPatterns): TopicMatchers {
+  return { samples: devicePattern(topics.samples), predictions: devicePattern(topics.predictions) };
+}
 
 function finite(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
@@ -91,10 +100,10 @@ export function parsePrediction(device: string, topic: string, payload: Uint8Arr
 }
 
 /** Routes a raw MQTT message by topic to the right parser. Throws DashboardInputError. */
-export function parseMessage(topics: TopicPatterns, topic: string, payload: Uint8Array | string, receivedAt: number): DashboardMessage {
-  const sampleDevice = deviceFromTopic(topics.samples, topic);
+export function parseMessage(topics: TopicMatchers, topic: string, payload: Uint8Array | string, receivedAt: number): DashboardMessage {
+  const sampleDevice = topics.samples.match(topic);
   if (sampleDevice !== undefined) return parseSample(sampleDevice, topic, payload, receivedAt);
-  const predictionDevice = deviceFromTopic(topics.predictions, topic);
+  const predictionDevice = topics.predictions.match(topic);
   if (predictionDevice !== undefined) return parsePrediction(predictionDevice, topic, payload, receivedAt);
-  throw new DashboardInputError('topic', topic, `matches neither "${topics.samples}" nor "${topics.predictions}"`);
+  throw new DashboardInputError('topic', topic, `matches neither "${topics.samples.filter}" nor "${topics.predictions.filter}"`);
 }

@@ -1,14 +1,12 @@
-// MQTT topic patterns with one `+` wildcard standing for the device id.
+// Topic filters whose first `+` names the device, matched by s7rt's own device-pattern code
+// (src/mqtt/topic.ts) so that the dashboard and the MQTT service read topics the same way.
+import { compileDevicePattern, devicePatternFromFilter, type DevicePattern } from '../mqtt/topic.js';
+import { DashboardInputError } from './errors.js';
 
-/** The device id matched by the `+` in `pattern`, or undefined when `topic` does not match. */
-export function deviceFromTopic(pattern: string, topic: string): string | undefined {
-  const want = pattern.split('/');
-  const got = topic.split('/');
-  if (want.length !== got.length) return undefined;
-  let device: string | undefined;
-  for (let i = 0; i < want.length; i++) {
-    if (want[i] === '+') device = got[i];
-    else if (want[i] !== got[i]) return undefined;
-  }
-  return device;
+export type { DevicePattern };
+
+export function devicePattern(filter: string): DevicePattern {
+  const pattern = devicePatternFromFilter(filter);
+  if (pattern === undefined) throw new DashboardInputError('topic', filter, 'the topic filter has no + level naming the device');
+  return compileDevicePattern(pattern);
 }
