@@ -15,7 +15,9 @@ import { S7rtError } from '../errors.js';
 import { createRuntime, loadModel, type Manifest } from '../index.js';
 import type { EventBatch } from '../../devices/events/types.js';
 import { openEvents } from '../../devices/events/open-events.js';
-import { sliceEventsIterable } from '../../devices/events/slice/index.js';
+import { sliceEventsIterable, toBoundedAsyncIterable, type BoundedQueue } from '../../devices/events/slice/index.js';
+import { fromMqttEvents } from '../../devices/events/live/mqtt-events.js';
+import { newLiveStats } from '../../devices/events/live/live-stats.js';
 import { liveEvents } from '../../devices/events/sim/live.js';
 import { packageRoot } from './paths.js';
 
@@ -279,6 +281,7 @@ function sliceOf(b: EventBatch, from: number, to: number): EventBatch {
 
 export const classifyHelp = `usage: s7rt classify <recording> [options]
        s7rt classify --live sim [options]
+       s7rt classify --live mqtt --broker <url> --topic <topic> [options]
 
 Classifies an event-camera recording (AEDAT 2/3.1/4, EVT 2/3, DAT, N-MNIST) with an event-token
 model, printing the current label and probabilities as the events stream through, then the result
@@ -292,7 +295,9 @@ for the whole recording and the real-time factor (recording time / processing ti
   --window-us <t>        classify consecutive windows of t µs separately (state reset at each window;
                          the model's running mean otherwise covers everything since the start)
   --live sim             a simulated camera in real time instead of a file (--seconds, --seed, --speed)
-  --seconds <s>          live: stop after s seconds (default: run until Ctrl-C)
+  --live mqtt            events published as s7ev packets (docs/event-formats.md) on --topic at --broker
+  --queue <n>            live mqtt: packets waiting at most (default 1024); older ones are dropped and counted
+  --seconds <s>          live: stop after s seconds of event time (default: run until Ctrl-C)
   --seed <n>             live: simulator seed (default 1)
   --speed <x>            live: x times real time (default 1)
   --json                 print the final result as one JSON line
@@ -306,6 +311,9 @@ const optionSpec = {
   'every-us': { type: 'string' },
   'window-us': { type: 'string' },
   live: { type: 'string' },
+  broker: { type: 'string' },
+  topic: { type: 'string' },
+  queue: { type: 'string' },
   seconds: { type: 'string' },
   seed: { type: 'string' },
   speed: { type: 'string' },
@@ -319,6 +327,18 @@ function positiveNumber(v: string | undefined, option: string, fallback: number)
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new ClassifyError(`--${option}`, `"${v}" is not a positive number`);
   return n;
+}
+
+/** Ends a live source after `limitUs` of event time from its first event, or on abort. */
+async function* until(source: AsyncIterable<EventBatch>, limitUs: number | undefined, signal: AbortSignal): AsyncGenerator<EventBatch> {
+  let first = Number.NaN;
+  for await (const b of source) {
+    if (signal.aborted) return;
+    if (b.length === 0) continue;
+    if (Number.isNaN(first)) first = b.t[0];
+    yield b;
+    if (limitUs !== undefined && b.t[b.length - 1] - first >= limitUs) return;
+  }
 }
 
 function formatProbabilities(values: Record<string, number>): string {
@@ -340,7 +360,8 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const live = values.live;
-  if (live !== undefined && live !== 'sim') throw new ClassifyError('--live', `"${live}" is not a live source (supported: sim)`);
+  if (live !== undefined && live !== 'sim' && live !== 'mqtt') throw new ClassifyError('--live', `"${live}" is not a live source (sim or mqtt)`);
+  if (live === 'mqtt' && (!values.broker || !values.topic)) throw new ClassifyError('--live mqtt', 'needs --broker <url> and --topic <topic>');
   if ((live === undefined) === (positionals.length === 0) || positionals.length > 1) {
     console.error(classifyHelp);
     return 2;
@@ -361,16 +382,26 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   let events: AsyncIterable<EventBatch>;
   const abort = new AbortController();
   const onSignal = () => abort.abort();
+  const secondsUs = values.seconds === undefined ? undefined : positiveNumber(values.seconds, 'seconds', 0) * 1e6;
+  const liveStats = newLiveStats();
+  let queue: BoundedQueue<EventBatch> | undefined;
   if (live === 'sim') {
     events = liveEvents({
       seed: Math.floor(positiveNumber(values.seed, 'seed', 1)),
       speed: positiveNumber(values.speed, 'speed', 1),
-      durationUs: values.seconds === undefined ? undefined : positiveNumber(values.seconds, 'seconds', 0) * 1e6,
+      durationUs: secondsUs,
       width: spec.width,
       height: spec.height,
       signal: abort.signal,
     });
-    process.once('SIGINT', onSignal);
+  } else if (live === 'mqtt') {
+    // a slow model must not grow memory: the oldest packets are dropped, counted and reported
+    queue = toBoundedAsyncIterable(
+      fromMqttEvents(values.broker!, values.topic!, { stats: liveStats, onBadPacket: (e) => console.error(`bad packet: ${e.message}`) }),
+      Math.floor(positiveNumber(values.queue, 'queue', 1024)),
+      'drop-oldest',
+    );
+    events = until(queue, secondsUs, abort.signal);
   } else {
     const recording = await openEvents(positionals[0]!);
     const sensor = recording.sensor;
@@ -379,6 +410,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     }
     events = recording;
   }
+  if (live) process.once('SIGINT', onSignal);
   // live: a time slice also closes when the camera goes quiet, so the label keeps up
   const slices = sliceEventsIterable(events, sliceUs !== undefined ? { duration: sliceUs } : { events: sliceEvents }, {
     idleMs: live ? 50 : undefined,
@@ -412,6 +444,9 @@ export async function classifyCommand(argv: string[]): Promise<number> {
           `over ${(result.durationUs / 1e6).toFixed(3)} s in ${(result.wallMs / 1e3).toFixed(3)} s: ` +
           `${Math.round(result.eventsPerSecond)} events/s, real-time factor ${result.realTimeFactor.toFixed(2)} (${mode} mode)`,
       );
+      if (live === 'mqtt') {
+        console.log(`mqtt: ${liveStats.packets} packets, ${liveStats.badPackets} bad, ${liveStats.lostPackets} lost, ${queue?.dropped ?? 0} dropped by the queue`);
+      }
     }
     return 0;
   } finally {

@@ -1,10 +1,13 @@
 // Command line of the simulator:
 //   npx vite-node devices/events/sim/cli.ts dataset --out DIR [--sessions N] [--gestures-per-session K] [--seed S]
-//   npx vite-node devices/events/sim/cli.ts live [--seed S] [--speed X] [--seconds T]
+//   npx vite-node devices/events/sim/cli.ts live [--seed S] [--speed X] [--seconds T] [--mqtt URL --topic T]
 // `dataset` writes AEDAT 3.1 + DVS128 Gesture-style label files; `live` streams events in real
-// time and prints the event rate and the ground-truth gesture once per second.
+// time, prints the event rate and the ground-truth gesture once per second and, with --mqtt,
+// publishes every batch as an s7ev packet (devices/events/live/packet.ts) for `s7rt classify --live mqtt`.
 
+import mqtt from 'mqtt';
 import { parseArgs } from 'node:util';
+import { MqttEventPublisher } from '../live/mqtt-events.js';
 import { writeGestureDataset } from './dataset.js';
 import { liveEvents } from './live.js';
 import type { GestureLabel } from './simulate.js';
@@ -20,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string', default: '1' },
       speed: { type: 'string', default: '1' },
       seconds: { type: 'string' },
+      mqtt: { type: 'string' },
+      topic: { type: 'string', default: 's7rt/events/sim' },
     },
   });
   const int = (name: string, v: string | undefined): number => {
@@ -42,19 +47,28 @@ async function main(argv: string[]): Promise<number> {
     const durationUs = values.seconds === undefined ? undefined : int('seconds', values.seconds) * 1e6;
     let n = 0;
     let nextReport = 1e6;
-    for await (const b of liveEvents({ seed: int('seed', values.seed), speed: int('speed', values.speed), durationUs, onLabels: (l) => (labels = l) })) {
-      n += b.length;
-      const t = b.t[b.length - 1];
-      if (t >= nextReport) {
-        const now = labels.find((l) => t >= l.startUs && t <= l.endUs);
-        console.log(`${(t / 1e6).toFixed(1)} s  ${n} events/s  ${now ? now.gesture : '-'}`);
-        n = 0;
-        nextReport += 1e6;
+    const client = values.mqtt ? await mqtt.connectAsync(values.mqtt, { reconnectPeriod: 0 }) : undefined;
+    const publisher = client ? new MqttEventPublisher(client, values.topic!, { width: 128, height: 128 }) : undefined;
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    try {
+      for await (const b of liveEvents({ seed: int('seed', values.seed), speed: int('speed', values.speed), durationUs, signal: abort.signal, onLabels: (l) => (labels = l) })) {
+        await publisher?.publish(b);
+        n += b.length;
+        const t = b.t[b.length - 1];
+        if (t >= nextReport) {
+          const now = labels.find((l) => t >= l.startUs && t <= l.endUs);
+          console.log(`${(t / 1e6).toFixed(1)} s  ${n} events/s  ${now ? now.gesture : '-'}`);
+          n = 0;
+          nextReport += 1e6;
+        }
       }
+    } finally {
+      await client?.endAsync();
     }
     return 0;
   }
-  console.error('usage: cli.ts dataset --out DIR [--sessions N] [--gestures-per-session K] [--seed S] | live [--seed S] [--speed X] [--seconds T]');
+  console.error('usage: cli.ts dataset --out DIR [--sessions N] [--gestures-per-session K] [--seed S] | live [--seed S] [--speed X] [--seconds T] [--mqtt URL [--topic T]]');
   return 2;
 }
 
