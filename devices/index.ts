@@ -26,3 +26,4 @@ export { encodeFrame, FrameDecoder } from './events/live/tcp-frames.js';
 export { newLiveStats, type LiveStats, type LiveSourceOptions } from './events/live/live-stats.js';
 export { fromMqttEvents, MqttEventPublisher, type MqttEventsOptions } from './events/live/mqtt-events.js';
 export { fromTcpEvents, TcpEventWriter } from './events/live/tcp-events.js';
+export * from './events/sim/index.js';
