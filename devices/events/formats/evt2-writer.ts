@@ -1,12 +1,15 @@
 // Prophesee RAW EVT 2.0 writer: a '%' header with the sensor size, then a TIME_HIGH word whenever the
 // upper 28 bits of the 34-bit time change, and one CD word per event (see evt2.ts for the layout).
+// Times past 2^34 µs (~4.8 h) wrap as a camera's counter does; the reader unwraps them, provided no
+// two consecutive events are more than 2^33 µs apart.
 
 import { EventWriteError } from '../errors.js';
 import type { EventBatch, SensorSize } from '../types.js';
 import { checkedEvents, type EventEncoder } from './encoder.js';
 import { EVT2_TIME_HIGH } from './evt2.js';
 
-const MAX_T = 2 ** 34 - 1;
+const MAX_T = Number.MAX_SAFE_INTEGER;
+const HIGH_RANGE = 2 ** 28;
 
 export class Evt2Encoder implements EventEncoder {
   private high = -1;
@@ -32,7 +35,7 @@ export class Evt2Encoder implements EventEncoder {
       const ti = t[i];
       const high = Math.floor(ti / 64);
       if (high !== this.high) {
-        words[w++] = ((EVT2_TIME_HIGH << 28) | high) >>> 0;
+        words[w++] = ((EVT2_TIME_HIGH << 28) | high % HIGH_RANGE) >>> 0;
         this.high = high;
       }
       words[w++] = ((p[i] << 28) | ((ti - high * 64) << 22) | (x[i] << 11) | y[i]) >>> 0;
