@@ -102,6 +102,8 @@ export interface ServiceStatus {
   maxLag: number;
   inflight: number;
   connected: boolean;
+  /** where in-flight samples are: running, awaiting the broker's ack, held offline, awaiting a snapshot */
+  pipeline: { paused: boolean; running: number; publishing: number; offline: number; awaitingSnapshot: number };
 }
 
 export interface ServiceEvents {
@@ -176,7 +178,9 @@ export class MqttService {
         }
         this.log(`restored ${Object.keys(stored.lastSeq).length} streams from ${this.store.file} (${stored.createdAt})`);
       }
-      this.commitTimer = setInterval(() => void this.commit(false), this.options.snapshotIntervalMs);
+      this.commitTimer = setInterval(() => {
+        this.commit(false).catch((err: Error) => this.log(`snapshot failed (acks wait for the next one): ${err.message}`));
+      }, this.options.snapshotIntervalMs);
       this.commitTimer.unref();
     }
     this.pub = this.connect(`${this.options.clientId}-pub`);
@@ -228,7 +232,8 @@ export class MqttService {
       this.reconnectDelay.set(client, Math.min(o.reconnectMaxMs, delay * 2));
       // Jitter keeps many s7rt instances from reconnecting in lockstep.
       const timer = setTimeout(() => {
-        if (!client.disconnecting && !client.connected) client.reconnect();
+        // Pass the stores on: a bare reconnect() starts empty ones and forgets unacked QoS 1 publishes.
+        if (!client.disconnecting && !client.connected) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
       }, delay * (0.75 + Math.random() * 0.5));
       timer.unref();
     });
@@ -236,8 +241,8 @@ export class MqttService {
   }
 
   private arrive(packet: IPublishPacket): void {
-    if (this.draining) return; // not acked: the broker redelivers it to the next run
     const ticket = this.acks!.hold(packet);
+    if (this.draining) return; // held and never released: the broker redelivers it to the next run
     const arrivedAt = performance.now();
     this.received++;
     this.inflight++;
@@ -426,21 +431,27 @@ export class MqttService {
     if (!force && this.awaitingCommit.length === 0) return Promise.resolve();
     this.committing = (async () => {
       this.paused = true;
-      let tickets: AckTicket[];
-      let snapshot: Snapshot;
-      const lastSeq: Record<string, number> = {};
+      let tickets: AckTicket[] = [];
       try {
-        await this.idle();
-        tickets = this.awaitingCommit;
-        this.awaitingCommit = [];
-        snapshot = await this.runtime.snapshot();
-        for (const q of this.devices.values()) if (q.applied !== undefined) lastSeq[q.key] = q.applied;
-      } finally {
-        this.paused = false;
-        for (const q of this.devices.values()) this.pump(q);
+        let snapshot: Snapshot;
+        const lastSeq: Record<string, number> = {};
+        try {
+          await this.idle();
+          tickets = this.awaitingCommit;
+          this.awaitingCommit = [];
+          snapshot = await this.runtime.snapshot();
+          for (const q of this.devices.values()) if (q.applied !== undefined) lastSeq[q.key] = q.applied;
+        } finally {
+          this.paused = false;
+          for (const q of this.devices.values()) this.pump(q);
+        }
+        this.lastSnapshotBytes = await this.store!.write({ runtime: snapshot, lastSeq, createdAt: new Date().toISOString() });
+        this.snapshotsWritten++;
+      } catch (err) {
+        // Not covered yet: these acks wait for the next snapshot that succeeds.
+        this.awaitingCommit = tickets.concat(this.awaitingCommit);
+        throw err;
       }
-      this.lastSnapshotBytes = await this.store!.write({ runtime: snapshot, lastSeq, createdAt: new Date().toISOString() });
-      this.snapshotsWritten++;
       for (const t of tickets) this.done(t, true);
     })().finally(() => {
       this.committing = undefined;
@@ -456,7 +467,7 @@ export class MqttService {
     const drained = await withTimeout(this.drained(), timeoutMs);
     if (this.store) {
       // Without a drained pipeline (broker down), keep the last snapshot: everything after it is unacked and will be redelivered.
-      if (drained) await withTimeout(this.commit(true), timeoutMs);
+      if (drained) await withTimeout(this.commit(true).catch((err: Error) => this.log(`final snapshot failed: ${err.message}`)), timeoutMs);
       else this.log('stop: pipeline did not drain; keeping the previous snapshot');
     }
     await Promise.all([endClient(this.sub), endClient(this.pub)]);
@@ -498,6 +509,7 @@ export class MqttService {
       maxLag,
       inflight: this.inflight,
       connected: this.connected,
+      pipeline: { paused: this.paused, running: this.busyDevices, publishing: this.unpublished, offline: this.outbox.length, awaitingSnapshot: this.awaitingCommit.length },
     };
   }
 

@@ -13,8 +13,10 @@ import { snapshotFileName } from '../../src/mqtt/snapshot-store';
 import { collect, compareWithDirect, connected, directOutputs, end, loadZoo, publishRange, repoRoot, signals, zooModel } from './harness';
 import { startMosquitto, type Mosquitto } from './mosquitto';
 
-const DEVICES = 20;
-const SAMPLES = 300;
+const DEVICES = Number(process.env.FAULTS_DEVICES ?? 20);
+const SAMPLES = Number(process.env.FAULTS_SAMPLES ?? 300);
+// S7RT_TEST_LOG=1 prints the service's log and status while a test runs.
+const trace = process.env.S7RT_TEST_LOG === '1';
 
 let model: LoadedModel;
 let data: Float32Array[][];
@@ -53,7 +55,8 @@ describe('broker killed and restarted mid-run', () => {
       snapshotDir: dir,
       snapshotIntervalMs: 200,
       reconnectMinMs: 100,
-    });
+    }, trace ? { onLog: (l) => console.log(l) } : {});
+    const tracer = trace ? setInterval(() => console.log(JSON.stringify(service.status()), sink.got.unique()), 3000) : undefined;
     // persistent: predictions published while the collector's broker connection is down are kept
     const sink = await collect(mosquitto.url, 'collector-broker-restart', true);
     const pub = await connected(mosquitto.url, 'publisher-broker-restart', { persistent: true });
@@ -75,6 +78,7 @@ describe('broker killed and restarted mid-run', () => {
       expect(sink.got.deadLetters).toEqual([]);
       expect(service.snapshotsWritten).toBeGreaterThan(0);
     } finally {
+      clearInterval(tracer);
       await service.stop();
       await end(pub);
       await end(sink.client);

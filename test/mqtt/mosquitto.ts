@@ -1,7 +1,7 @@
 // Test harness: a private Debian mosquitto on a free loopback port, with persistence in a temp
 // dir so a stop/start keeps persistent sessions and their queued QoS 1 messages.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,8 @@ export interface Mosquitto {
 
 export async function startMosquitto(): Promise<Mosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 's7rt-mosquitto-'));
+  // Started as root, mosquitto drops to its own user: it must still be able to save its database.
+  await chmod(dir, 0o777);
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(

@@ -1,0 +1,191 @@
+// MQTT end to end: publish -> s7rt (real runtime, zoo model) -> prediction received, against the
+// bare broker round trip (publish -> subscriber, QoS 1) measured on the same Mosquitto in the same run.
+//
+//   node bench/mqtt/run.mjs [--seconds 8]
+//
+// Prints a markdown table for docs/benchmarks.md ("## MQTT end to end").
+import mqtt, { type MqttClient } from 'mqtt';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRuntime, loadModel } from '../../src/index';
+import { encodeSample } from '../../src/mqtt/payload';
+import { MqttService, defaultServiceOptions } from '../../src/mqtt/service';
+import { startMosquitto } from '../../test/mqtt/mosquitto';
+
+const { values: args } = parseArgs({ options: { seconds: { type: 'string' }, root: { type: 'string' } } });
+const SECONDS = Number(args.seconds ?? 8);
+const root = resolve(args.root ?? '.');
+
+const now = () => performance.timeOrigin + performance.now();
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+
+async function client(url: string, id: string): Promise<MqttClient> {
+  const c = mqtt.connect(url, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+  await new Promise<void>((res, rej) => {
+    c.once('connect', () => res());
+    c.once('error', rej);
+  });
+  return c;
+}
+
+interface RunResult {
+  published: number;
+  received: number;
+  p50: number;
+  p99: number;
+  /** received / published over the paced window */
+  keptUp: boolean;
+  /** received per second during the window */
+  rate: number;
+}
+
+/**
+ * Publishes `rate` msg/s round robin over `devices` topics for SECONDS, and measures publish ->
+ * receive latency on `sinkTopic` messages (each carries its send time as `t`).
+ */
+async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; devices: number; topic: (d: number) => string; payload: (d: number, seq: number, t: number) => Buffer; extractT: (payload: Buffer) => number }): Promise<RunResult> {
+  const lat: number[] = [];
+  let received = 0;
+  let windowEnd = Infinity;
+  let receivedInWindow = 0;
+  const onMessage = (_topic: string, payload: Buffer) => {
+    const t = opts.extractT(payload);
+    const at = now();
+    received++;
+    if (at <= windowEnd) receivedInWindow++;
+    lat.push(at - t);
+  };
+  sink.on('message', onMessage);
+  const seqs = new Array(opts.devices).fill(0);
+  let published = 0;
+  let d = 0;
+  const start = now();
+  windowEnd = start + SECONDS * 1000;
+  const tickMs = 5;
+  while (now() < windowEnd) {
+    const due = Math.floor(((now() - start) / 1000) * opts.rate);
+    while (published < due) {
+      pub.publish(opts.topic(d), opts.payload(d, seqs[d]++, now()), { qos: 1 });
+      published++;
+      d = (d + 1) % opts.devices;
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  // drain: wait until everything arrived or 10 s passed
+  const drainUntil = now() + 10_000;
+  while (received < published && now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  sink.off('message', onMessage);
+  return {
+    published,
+    received,
+    p50: quantile(lat, 0.5),
+    p99: quantile(lat, 0.99),
+    keptUp: receivedInWindow >= 0.95 * published && received === published,
+    rate: receivedInWindow / SECONDS,
+  };
+}
+
+/** The broker's own QoS 1 throughput: publish as fast as acks allow, count at a subscriber. */
+async function brokerThroughput(url: string): Promise<number> {
+  const pub = await client(url, 'bench-tp-pub');
+  const sub = await client(url, 'bench-tp-sub');
+  await sub.subscribeAsync('tp/+', { qos: 1 });
+  let got = 0;
+  sub.on('message', () => got++);
+  const N = 50_000;
+  const payload = encodeSample('json', { seq: 1, t: 0, values: [0.1, 0.2, 0.3, 1, 2, 3] });
+  const t0 = now();
+  let pending: Promise<unknown>[] = [];
+  for (let i = 0; i < N; i++) {
+    pending.push(pub.publishAsync(`tp/${i % 100}`, payload, { qos: 1 }));
+    if (pending.length >= 1000) {
+      await Promise.all(pending);
+      pending = [];
+    }
+  }
+  await Promise.all(pending);
+  while (got < N) await new Promise((r) => setTimeout(r, 5));
+  const rate = N / ((now() - t0) / 1000);
+  await pub.endAsync();
+  await sub.endAsync();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const broker = await startMosquitto();
+  const model = await loadModel(resolve(root, 'models/zoo/sensor-activity'));
+  const rt = await createRuntime(model, { skipGoldenCheck: true, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
+  const service = new MqttService(rt, { id: model.manifest.id, inputSize: model.manifest.input.size }, {
+    ...defaultServiceOptions,
+    broker: broker.url,
+    subscribe: ['sensors/+/imu'],
+    publish: 'predictions/{device}',
+    clientId: 's7rt-bench',
+  });
+  await service.start();
+  const pub = await client(broker.url, 'bench-pub');
+  const sink = await client(broker.url, 'bench-sink');
+  await sink.subscribeAsync(['predictions/+', 'bare/+'], { qos: 1 });
+  const values = [0.01, -0.02, 0.98, 1.2, -0.4, 0.1];
+  const rows: string[] = [];
+  const results: Record<string, unknown>[] = [];
+  for (const devices of [100, 1000]) {
+    for (const rate of [1000, 10_000]) {
+      const bare = await paced(pub, sink, {
+        rate,
+        devices,
+        topic: (d) => `bare/b${d}`,
+        payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
+        extractT: (p) => JSON.parse(p.toString()).t,
+      });
+      const e2e = await paced(pub, sink, {
+        rate,
+        devices,
+        topic: (d) => `sensors/r${rate}d${d}/imu`,
+        payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
+        extractT: (p) => JSON.parse(p.toString()).t,
+      });
+      const f = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
+      rows.push(
+        `| ${rate.toLocaleString('en')} | ${devices.toLocaleString('en')} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(e2e.p50)} / ${f(e2e.p99)} | ${(e2e.p99 / bare.p99).toFixed(1)}× | ${e2e.rate.toFixed(0)} | ${e2e.keptUp ? 'yes' : 'no (lag grows)'} |`,
+      );
+      results.push({ rate, devices, bare, e2e });
+      console.error(JSON.stringify(results.at(-1)));
+    }
+  }
+  // Highest sustained rate: ramp until s7rt stops keeping up.
+  let sustained = 0;
+  for (const rate of [250, 500, 1000, 2000, 4000, 8000, 16000]) {
+    const r = await paced(pub, sink, {
+      rate,
+      devices: 100,
+      topic: (d) => `sensors/ramp${rate}d${d}/imu`,
+      payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
+      extractT: (p) => JSON.parse(p.toString()).t,
+    });
+    console.error(JSON.stringify({ ramp: rate, ...r }));
+    if (!r.keptUp) break;
+    sustained = rate;
+  }
+  await pub.endAsync();
+  await sink.endAsync();
+  await service.stop();
+  const brokerRate = await brokerThroughput(broker.url);
+  await rt.close();
+  await broker.dispose();
+  console.log(`| rate (samples/s) | devices | bare broker p50 / p99 (ms) | s7rt end to end p50 / p99 (ms) | p99 ratio | predictions/s | kept up |`);
+  console.log(`|---|---|---|---|---|---|---|`);
+  for (const r of rows) console.log(r);
+  console.log('');
+  console.log(`Highest sustained rate (100 devices, ${SECONDS} s steps, ≥95 % delivered in the window and all within 10 s after): ${sustained} samples/s`);
+  console.log(`Mosquitto's own QoS 1 throughput (one publisher, one subscriber, 50,000 messages): ${brokerRate.toFixed(0)} msg/s`);
+  console.log(`Ratio sustained / broker: ${(sustained / brokerRate).toFixed(3)}`);
+}
+
+await main();
