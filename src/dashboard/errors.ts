@@ -6,7 +6,8 @@ export type RejectReason =
   | 'shape'        // JSON of the wrong shape (missing or mistyped field)
   | 'size'         // vector of the wrong length for the device or model
   | 'range'        // event outside the sensor or non-finite number
-  | 'inference';   // the runtime refused or failed a step
+  | 'inference'    // the runtime refused or failed a step
+  | 'overload';    // browser-only mode: too many samples of a device wait for the worker
 
 export class DashboardInputError extends Error {
   override readonly name = 'DashboardInputError';
