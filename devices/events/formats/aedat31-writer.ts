@@ -53,17 +53,30 @@ export class Aedat31Encoder implements EventEncoder {
     const out: Uint8Array[] = [];
     const { x, y, t, p } = batch;
     const view = this.view;
+    const capacity = this.packetEvents;
+    let n = this.n;
+    let base = this.overflow * TS_OVERFLOW;
     for (let i = 0; i < batch.length; i++) {
-      const overflow = Math.floor(t[i] / TS_OVERFLOW);
-      if (overflow !== this.overflow) {
-        if (this.n > 0) out.push(this.flushPacket());
-        this.overflow = overflow;
+      const ti = t[i];
+      if (ti >= base + TS_OVERFLOW || ti < base) {
+        if (n > 0) {
+          this.n = n;
+          out.push(this.flushPacket());
+          n = 0;
+        }
+        this.overflow = Math.floor(ti / TS_OVERFLOW);
+        base = this.overflow * TS_OVERFLOW;
       }
-      const at = AEDAT3_PACKET_HEADER + 8 * this.n;
+      const at = AEDAT3_PACKET_HEADER + 8 * n;
       view.setUint32(at, ((x[i] << 17) | (y[i] << 2) | ((p[i] & 1) << 1) | 1) >>> 0, true);
-      view.setInt32(at + 4, t[i] - overflow * TS_OVERFLOW, true);
-      if (++this.n === this.packetEvents) out.push(this.flushPacket());
+      view.setInt32(at + 4, ti - base, true);
+      if (++n === capacity) {
+        this.n = n;
+        out.push(this.flushPacket());
+        n = 0;
+      }
     }
+    this.n = n;
     return out;
   }
 

@@ -16,19 +16,31 @@ export interface EventEncoder {
  * time-ordered).
  */
 export function checkedEvents(format: EventFormat, sensor: SensorSize, maxT: number): (batch: EventBatch) => void {
-  let index = 0;
-  let last = 0;
-  return (batch) => {
-    const { x, y, t, p } = batch;
-    for (let i = 0; i < batch.length; i++, index++) {
-      const ti = t[i];
-      if (x[i] >= sensor.width || y[i] >= sensor.height) throw new EventWriteError(format, index, `(${x[i]}, ${y[i]}) is outside the ${sensor.width}x${sensor.height} sensor`);
-      if (p[i] > 1) throw new EventWriteError(format, index, `polarity ${p[i]} is not 0 or 1`);
-      if (!Number.isInteger(ti) || ti < 0 || ti > maxT) throw new EventWriteError(format, index, `timestamp ${ti} is not an integer in [0, ${maxT}] µs`);
-      if (ti < last) throw new EventWriteError(format, index, `timestamp ${ti} is before the previous event's ${last}`);
-      last = ti;
+  const state = { index: 0, last: 0 };
+  return (batch) => checkBatch(format, sensor, maxT, state, batch);
+}
+
+function checkBatch(format: EventFormat, sensor: SensorSize, maxT: number, state: { index: number; last: number }, batch: EventBatch): void {
+  const { x, y, t, p } = batch;
+  const { width, height } = sensor;
+  let last = state.last;
+  for (let i = 0; i < batch.length; i++) {
+    const ti = t[i];
+    // one combined test on the fast path (NaN fails every comparison); the message is built on failure
+    if (x[i] >= width || y[i] >= height || p[i] > 1 || !(ti >= last && ti <= maxT && Math.floor(ti) === ti)) {
+      throw new EventWriteError(format, state.index + i, problem(sensor, maxT, last, x[i], y[i], ti, p[i]));
     }
-  };
+    last = ti;
+  }
+  state.index += batch.length;
+  state.last = last;
+}
+
+function problem(sensor: SensorSize, maxT: number, last: number, x: number, y: number, t: number, p: number): string {
+  if (x >= sensor.width || y >= sensor.height) return `(${x}, ${y}) is outside the ${sensor.width}x${sensor.height} sensor`;
+  if (p > 1) return `polarity ${p} is not 0 or 1`;
+  if (!(Number.isInteger(t) && t >= 0 && t <= maxT)) return `timestamp ${t} is not an integer in [0, ${maxT}] µs`;
+  return `timestamp ${t} is before the previous event's ${last}`;
 }
 
 /** Runs an encoder over batches and yields the file's byte chunks. */
