@@ -102,8 +102,15 @@ describe('dashboard page, predictions from the broker', () => {
   it('fits a phone screen without horizontal scrolling', async () => {
     const phone = await h.open('', { width: 390, height: 844 });
     await waitConnected(phone.page);
-    await h.broker.publisher.publishAsync('sensors/imu-0/imu', JSON.stringify({ seq: 100, t: 0, values: simulatedSample(0, 100) }));
-    await phone.page.getByRole('heading', { name: 'imu-0' }).waitFor();
+    for (let seq = 0; seq < 50; seq++) {
+      const values = simulatedSample(4, seq);
+      await h.broker.publisher.publishAsync('sensors/phone-imu/imu', JSON.stringify({ seq, t: Date.now(), values }));
+      const p = await rt.stream('phone-imu').step({ values });
+      await h.broker.publisher.publishAsync('predictions/phone-imu', JSON.stringify({ device: 'phone-imu', seq, label: p.label, probability: p.probability, values: p.values }));
+    }
+    await phone.page.waitForFunction(() => (window as any).s7dashboard.streams.snapshot()['phone-imu']?.predictions === 50);
+    const frames = await phone.page.evaluate(() => (window as any).s7dashboard.streams.stats.frames);
+    await phone.page.waitForFunction((f) => (window as any).s7dashboard.streams.stats.frames > f + 1, frames);
     const widths = await phone.page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: innerWidth }));
     expect(widths.doc).toBeLessThanOrEqual(widths.view);
     await phone.page.screenshot({ path: resolve(import.meta.dirname, '../../docs/dashboard-phone.png') });
