@@ -48,7 +48,8 @@ Observability:
   --status-interval <s>      seconds between status lines (default 5; 0 = none)
   --quiet                    no progress or status output
   --config <file.json>       options as JSON, keys = long option names ({"broker": "...",
-                             "snapshot-dir": "..."}); the command line wins`;
+                             "snapshot-dir": "..."}); the command line wins
+  -h, --help                 this text`;
 
 export const runHelp = `Usage: s7rt run --model <dir> [--broker <url>] [options]
 

@@ -25,7 +25,7 @@ describe('s7rt', () => {
     for (const name of Object.keys(runOptionSpec)) expect(run.out, `--${name} documented`).toContain(`--${name}`);
     const demo = await s7rt(['demo', '--help']);
     for (const name of ['--devices', '--duration', '--rate', '--recordings', '--snapshot-dir']) expect(demo.out).toContain(name);
-  });
+  }, 240_000);
 
   it('names what is wrong and exits non-zero', async () => {
     expect(await s7rt(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringContaining('unknown command "frobnicate"') });
@@ -34,7 +34,7 @@ describe('s7rt', () => {
     const missing = await s7rt(['run', '--model', '/nonexistent/pkg', '--quiet']);
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('/nonexistent/pkg');
-  });
+  }, 240_000);
 
   it('demo --duration runs the embedded broker, simulated sensors and the model, prints accuracy, and exits 0', async () => {
     const { code, out } = await s7rt(['demo', '--duration', '12', '--devices', '4', '--status-interval', '4'], 180_000);
