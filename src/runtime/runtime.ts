@@ -301,7 +301,15 @@ export class S7Runtime implements Runtime {
     for (const s of this.shards) s.batcher.fail(new RuntimeClosedError());
     await Promise.all(
       this.shards.map(async (s) => {
-        await Promise.race([s.link.control.dispose().catch(noop), new Promise((r) => setTimeout(r, 2000))]);
+        // A live worker releases its sessions first (bounded wait); a dead one is just ended.
+        if (!this.failure) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const dispose = Promise.resolve()
+            .then(() => s.link.control.dispose())
+            .catch(noop);
+          await Promise.race([dispose, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+          clearTimeout(timer);
+        }
         await s.link.terminate();
       }),
     );

@@ -30,6 +30,7 @@ export async function startWorker(workerUrl?: string | URL): Promise<WorkerLink>
     const { port1, port2 } = new MessageChannel();
     worker.postMessage({ control: port2 }, [port2]);
     const control = Comlink.wrap<WorkerApi>(nodeEndpoint(port1 as never));
+    let ended = false;
     return {
       control,
       post: (req, transfer) => worker.postMessage(req, transfer as never),
@@ -39,6 +40,8 @@ export async function startWorker(workerUrl?: string | URL): Promise<WorkerLink>
         worker.once('exit', (code) => h(new Error(`worker exited with code ${code}`)));
       },
       async terminate() {
+        if (ended) return;
+        ended = true;
         control[Comlink.releaseProxy]();
         port1.close();
         await worker.terminate();
@@ -49,12 +52,15 @@ export async function startWorker(workerUrl?: string | URL): Promise<WorkerLink>
   const { port1, port2 } = new MessageChannel();
   worker.postMessage({ control: port2 }, [port2]);
   const control = Comlink.wrap<WorkerApi>(port1);
+  let ended = false;
   return {
     control,
     post: (req, transfer) => worker.postMessage(req, transfer),
     onReply: (h) => worker.addEventListener('message', (ev: MessageEvent<DataReply>) => h(ev.data)),
     onFailure: (h) => worker.addEventListener('error', (ev) => h(new Error(ev.message || 'worker error')), { once: true }),
     async terminate() {
+      if (ended) return;
+      ended = true;
       control[Comlink.releaseProxy]();
       port1.close();
       worker.terminate();
