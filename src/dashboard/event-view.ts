@@ -57,6 +57,8 @@ export class S7EventView extends HTMLElement {
   private readonly frames: Subscription;
   private connection?: Subscription;
   private dirty = true;
+  /** advance() is async (reading the next batch): one at a time */
+  private advancing = false;
   private status: EventViewStats['status'] = 'idle';
   private counts = { events: 0, outside: 0, frames: 0 };
   private source = 'none';
@@ -70,8 +72,10 @@ export class S7EventView extends HTMLElement {
     style.textContent = styles;
     this.canvas = el('canvas', { role: 'img', 'aria-label': 'Event camera: recent events, ON blue, OFF orange' });
     this.ctx = this.canvas.getContext('2d', { alpha: false }) as CanvasRenderingContext2D;
+    // a usable frame first, so that a bad width/height attribute is reported and leaves 128×128
     this.frame = new DecayFrame({ width: 128, height: 128 });
-    this.image = this.resize({ width: Number(this.getAttribute('width')) || 128, height: Number(this.getAttribute('height')) || 128 });
+    this.image = this.ctx.createImageData(128, 128);
+    this.resize({ width: Number(this.getAttribute('width')) || 128, height: Number(this.getAttribute('height')) || 128 });
     const picker = el('input', { type: 'file', 'aria-label': 'Open an event recording' });
     picker.addEventListener('change', () => {
       const file = picker.files?.[0];
@@ -112,18 +116,17 @@ export class S7EventView extends HTMLElement {
     this.disconnect();
   }
 
-  /** Sets the sensor size (clears the frame). */
-  resize(sensor: SensorSize): ImageData {
+  /** Sets the sensor size (clears the frame); an unusable size is rejected and changes nothing. */
+  resize(sensor: SensorSize): void {
     if (!(sensor.width > 0 && sensor.height > 0 && sensor.width <= 4096 && sensor.height <= 4096)) {
       this.reject(new DashboardInputError('range', this.source, `sensor size ${sensor.width}×${sensor.height} is not usable`));
-      return this.image;
+      return;
     }
     this.frame = new DecayFrame(sensor, Number(this.getAttribute('tau-us')) || 30_000);
     this.canvas.width = sensor.width;
     this.canvas.height = sensor.height;
     this.image = this.ctx.createImageData(sensor.width, sensor.height);
     this.dirty = true;
-    return this.image;
   }
 
   /** Draws a batch now (live sources). */
@@ -291,7 +294,6 @@ export class S7EventView extends HTMLElement {
       this.advancing = false;
     }
   }
-  private advancing = false;
 
   private tick(): void {
     if (this.playback) void this.advance();
