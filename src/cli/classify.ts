@@ -175,6 +175,7 @@ export interface ClassifyResult {
   wallMs: number;
   /** recording time / processing time: > 1 is faster than real time */
   realTimeFactor: number;
+  /** events read per second of processing, skipped ones included */
   eventsPerSecond: number;
 }
 
@@ -269,7 +270,7 @@ export async function classifySlices(
     durationUs,
     wallMs,
     realTimeFactor: wallMs > 0 ? durationUs / 1e3 / wallMs : Infinity,
-    eventsPerSecond: wallMs > 0 ? totals.events / (wallMs / 1e3) : Infinity,
+    eventsPerSecond: wallMs > 0 ? (totals.events + totals.outsideSensor) / (wallMs / 1e3) : Infinity,
   };
 }
 
