@@ -46,7 +46,7 @@ export interface ServiceOptions {
   protocolVersion: 4 | 5;
   format: PayloadFormat;
   maxPayloadBytes: number;
-  /** samples received and not yet acked; beyond it the service stops reading from the broker */
+  /** samples received and not yet acked: sent to MQTT 5 brokers as Receive Maximum */
   maxInflight: number;
   /** most samples of one device run in one runtime call */
   maxBatch: number;
@@ -127,7 +127,6 @@ export class MqttService {
   private busyDevices = 0;
   private unpublished = 0;
   private idleWaiters: Array<() => void> = [];
-  private readWaiters: Array<() => void> = [];
   private awaitingCommit: AckTicket[] = [];
   private outbox: Array<{ topic: string; payload: Buffer; cb: (err?: Error) => void }> = [];
   private committing?: Promise<void>;
@@ -188,11 +187,13 @@ export class MqttService {
     this.pub.on('connect', () => this.flushOutbox());
     this.acks = new HeldAcks(this.sub);
     const sub = this.sub;
+    // The bound on unacked samples is the broker's flow control (MQTT 5 Receive Maximum =
+    // maxInflight; Mosquitto's max_inflight_messages for 3.1.1). Holding mqtt.js's packet pump
+    // here instead would stall PINGRESPs, and with aedes the whole broker (its delivery to a
+    // blocked socket holds back every other message, our predictions included).
     sub.handleMessage = (packet, callback) => {
       this.arrive(packet as IPublishPacket);
-      // Bounded: past maxInflight, stop taking packets off the socket (TCP pushes back on the broker).
-      if (this.inflight < this.options.maxInflight || this.draining) callback();
-      else this.readWaiters.push(() => callback());
+      callback();
     };
     sub.on('connect', (connack) => {
       if (connack.sessionPresent) return;
@@ -379,11 +380,6 @@ export class MqttService {
     }
     ticket.release();
     this.inflight--;
-    if (this.inflight < this.options.maxInflight) {
-      const waiters = this.readWaiters;
-      this.readWaiters = [];
-      for (const w of waiters) w();
-    }
   }
 
   private deadLetter(topic: string, payload: Buffer, device: string | undefined, err: unknown, ticket: AckTicket): void {
@@ -462,7 +458,6 @@ export class MqttService {
   /** Finishes queued work, writes a final snapshot, acks what it covers and disconnects. */
   async stop(timeoutMs = 5_000): Promise<void> {
     this.draining = true;
-    for (const w of this.readWaiters.splice(0)) w();
     if (this.commitTimer) clearInterval(this.commitTimer);
     const drained = await withTimeout(this.drained(), timeoutMs);
     if (this.store) {
