@@ -21,6 +21,7 @@ export const ENTRIES = {
     'src/index.ts': 'index',
     'src/rx/index.ts': 'rx',
     'worker/worker.ts': 'worker',
+    'devices/events/browser.ts': 'devices',
   },
 };
 
@@ -73,8 +74,14 @@ mkdirSync(join(root, 'dist/browser'), { recursive: true });
 for (const f of ORT_BROWSER_FILES) {
   copyFileSync(join(root, 'node_modules/onnxruntime-web/dist', f), join(root, 'dist/browser', f));
 }
+// The dashboard page bundles (dist/dashboard) load the runtime build above at run time.
+try {
+  await (await import('../src/dashboard/build.mjs')).buildDashboard();
+} catch (e) {
+  failures.push(`dashboard: ${e.message}`);
+}
 if (failures.length > 0) {
   for (const f of failures) console.error(`build: FAILED ${f}`);
   process.exit(1);
 }
-console.log('build: dist/node and dist/browser written');
+console.log('build: dist/node, dist/browser and dist/dashboard written');

@@ -31,6 +31,8 @@ let configured = false;
 export function configureOrt(opts: { wasmBase?: string } = {}): void {
   if (configured) return;
   configured = true;
+  // warnings go through console.error in browsers; pages treat console errors as failures
+  ort.env.logLevel = 'error';
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.simd = true;
   ort.env.wasm.proxy = false;
