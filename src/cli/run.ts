@@ -76,6 +76,7 @@ export async function startRun({ raw, print = (l) => console.log(l), events = {}
     broker = await startEmbeddedBroker();
     brokerUrl = broker.tcpUrl;
     options.broker = brokerUrl;
+    options.pauseReading = false; // see ServiceOptions.pauseReading
     say(`s7rt: embedded MQTT broker on ${broker.tcpUrl} and ${broker.wsUrl}`);
   }
   const service = new MqttService(runtime, { id: m.id, inputSize: m.input.size }, options, {

@@ -46,8 +46,10 @@ export interface ServiceOptions {
   protocolVersion: 4 | 5;
   format: PayloadFormat;
   maxPayloadBytes: number;
-  /** samples received and not yet acked: sent to MQTT 5 brokers as Receive Maximum */
+  /** samples received and not yet acked (also sent to MQTT 5 brokers as Receive Maximum) */
   maxInflight: number;
+  /** stop reading the socket at maxInflight; false for a broker in this process (aedes) */
+  pauseReading: boolean;
   /** most samples of one device run in one runtime call */
   maxBatch: number;
   snapshotDir?: string;
@@ -66,6 +68,7 @@ export const defaultServiceOptions: Omit<ServiceOptions, 'broker' | 'subscribe' 
   format: 'json',
   maxPayloadBytes: 64 * 1024,
   maxInflight: 2048,
+  pauseReading: true,
   maxBatch: 64,
   snapshotIntervalMs: 1000,
   reconnectMinMs: 250,
@@ -127,6 +130,7 @@ export class MqttService {
   private busyDevices = 0;
   private unpublished = 0;
   private idleWaiters: Array<() => void> = [];
+  private readWaiters: Array<() => void> = [];
   private awaitingCommit: AckTicket[] = [];
   private outbox: Array<{ topic: string; payload: Buffer; cb: (err?: Error) => void }> = [];
   private committing?: Promise<void>;
@@ -187,13 +191,14 @@ export class MqttService {
     this.pub.on('connect', () => this.flushOutbox());
     this.acks = new HeldAcks(this.sub);
     const sub = this.sub;
-    // The bound on unacked samples is the broker's flow control (MQTT 5 Receive Maximum =
-    // maxInflight; Mosquitto's max_inflight_messages for 3.1.1). Holding mqtt.js's packet pump
-    // here instead would stall PINGRESPs, and with aedes the whole broker (its delivery to a
-    // blocked socket holds back every other message, our predictions included).
+    // Bounded: past maxInflight, stop taking packets off the socket and TCP pushes back on the
+    // broker (Mosquitto 2.0.11 does not keep to the Receive Maximum we send). Not with a broker
+    // inside this process (aedes): its delivery to a blocked socket holds back every other
+    // message, our own predictions included, and nothing would move again.
     sub.handleMessage = (packet, callback) => {
       this.arrive(packet as IPublishPacket);
-      callback();
+      if (!this.options.pauseReading || this.inflight < this.options.maxInflight || this.draining) callback();
+      else this.readWaiters.push(() => callback());
     };
     sub.on('connect', (connack) => {
       if (connack.sessionPresent) return;
@@ -380,6 +385,11 @@ export class MqttService {
     }
     ticket.release();
     this.inflight--;
+    if (this.inflight < this.options.maxInflight && this.readWaiters.length > 0) {
+      const waiters = this.readWaiters;
+      this.readWaiters = [];
+      for (const w of waiters) w();
+    }
   }
 
   private deadLetter(topic: string, payload: Buffer, device: string | undefined, err: unknown, ticket: AckTicket): void {
@@ -458,6 +468,7 @@ export class MqttService {
   /** Finishes queued work, writes a final snapshot, acks what it covers and disconnects. */
   async stop(timeoutMs = 5_000): Promise<void> {
     this.draining = true;
+    for (const w of this.readWaiters.splice(0)) w();
     if (this.commitTimer) clearInterval(this.commitTimer);
     const drained = await withTimeout(this.drained(), timeoutMs);
     if (this.store) {

@@ -30,6 +30,7 @@ async function roundTrip(url: string, protocolVersion: 4 | 5, tag: string): Prom
     publish: 'predictions/{device}',
     clientId: `s7rt-e2e-${tag}`,
     protocolVersion,
+    pauseReading: protocolVersion === 5, // aedes runs in this process: see ServiceOptions.pauseReading
   });
   const sink = await collect(url, `collector-${tag}`);
   const pub = await connected(url, `publisher-${tag}`);
