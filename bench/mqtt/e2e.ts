@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       const e2e = await paced(pub, sink, {
         rate,
         devices,
-        topic: (d) => `sensors/r${rate}d${d}/imu`,
+        topic: (d) => `sensors/r${rate}n${devices}d${d}/imu`, // fresh device keys per run: a reused key would restart at seq 0 and be deduplicated
         payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
         extractT: (p) => JSON.parse(p.toString()).t,
       });
