@@ -27,3 +27,5 @@ export { newLiveStats, type LiveStats, type LiveSourceOptions } from './events/l
 export { fromMqttEvents, MqttEventPublisher, type MqttEventsOptions } from './events/live/mqtt-events.js';
 export { fromTcpEvents, TcpEventWriter } from './events/live/tcp-events.js';
 export * from './events/sim/index.js';
+export { SensorFleet, type FleetOptions } from './sensors/simulator.js';
+export { loadRecordings, parseRecordings, RecordingsError, type Recording, type Recordings } from './sensors/recordings.js';

@@ -41,6 +41,7 @@ export const demoOptionSpec = {
   recordings: { type: 'string' },
   rate: { type: 'string' },
   'segment-seconds': { type: 'string' },
+  'dashboard-port': { type: 'string' },
 } as const satisfies OptionSpec;
 
 export type RawOptions = Record<string, string | string[] | boolean | undefined>;

@@ -3,6 +3,7 @@
 import type { Prediction } from '../api';
 import type { WireSample } from '../mqtt/payload';
 import { loadRecordings } from '../../devices/sensors/recordings';
+import { startDashboardServer, type DashboardServer } from '../dashboard/server';
 import { SensorFleet } from '../../devices/sensors/simulator';
 import { demoOptionSpec, int, num, parseCommandLine, str } from './args';
 import { demoHelp } from './help';
@@ -58,13 +59,20 @@ export async function demoCommand(argv: string[], print: (line: string) => void 
   });
   await fleet.start();
   print(`demo: ${fleet.keys.length} simulated sensors publishing ${recordings.labels.join('/')} to ${running.brokerUrl}; predictions on predictions/{device}`);
-  if (running.broker) print(`demo: connect a dashboard or mqtt client to ${running.broker.tcpUrl} or ${running.broker.wsUrl}`);
+  let dashboard: DashboardServer | undefined;
+  if (running.broker) {
+    print(`demo: mqtt clients can connect to ${running.broker.tcpUrl} or ${running.broker.wsUrl}`);
+    // the page subscribes over the embedded broker's WebSocket listener
+    dashboard = await startDashboardServer({ brokerWsUrl: running.broker.wsUrl, port: int(raw, 'dashboard-port', 0, 0) });
+    print(`demo: open the dashboard at ${dashboard.url}`);
+  }
   const ticker = setInterval(() => print(meter.line()), 1000);
   const stopBy = duration > 0 ? new Promise<string>((r) => setTimeout(() => r('duration'), duration * 1000).unref()) : new Promise<string>(() => {});
   const why = await Promise.race([untilSignal(), stopBy]);
   clearInterval(ticker);
   print(`demo: stopping (${why})`);
   await fleet.stop();
+  await dashboard?.close();
   await running.stop();
   print(meter.line());
   print(`demo: published ${fleet.published} samples, ${running.service.predictions} predictions; final ${formatStatus(running.service.status())}`);

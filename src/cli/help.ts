@@ -66,6 +66,7 @@ Demo options:
   --rate <hz>                samples per second per sensor (default: the recordings' rate)
   --segment-seconds <s>      each sensor switches activity every s seconds (default 10; 0 = never)
   --duration <s>             stop after s seconds (default: run until Ctrl-C)
+  --dashboard-port <port>    port of the dashboard page on 127.0.0.1 (default: any free port)
   --recordings <file>        recordings JSON (default devices/sensors/recordings.json)
 
 All \`s7rt run\` options apply as well (--model defaults to models/zoo/sensor-activity):
