@@ -106,14 +106,16 @@ export class SensorFleet {
     const o = this.options;
     const rec = o.recordings.recordings;
     const segment = (o.segmentSeconds ?? 0) * (o.rateHz ?? o.recordings.sampleRateHz);
-    if (segment > 0 && d.seq > 0 && d.seq % segment === 0) {
+    // a new activity is a new session: the classifier's running mean starts afresh
+    const newSession = segment > 0 && d.seq > 0 && d.seq % segment === 0;
+    if (newSession) {
       d.recording = (d.recording + 1) % rec.length;
       d.pos = 0;
     }
     const r = rec[d.recording];
     const values = r.values.subarray(d.pos * this.channels, (d.pos + 1) * this.channels);
     d.pos = (d.pos + 1) % r.samples;
-    const payload = encodeSample(o.format ?? 'json', { seq: d.seq++, t: Date.now(), values, truth: r.label });
+    const payload = encodeSample(o.format ?? 'json', { seq: d.seq++, t: Date.now(), values, truth: r.label, reset: newSession });
     this.client!.publish(d.topic, payload, { qos: o.qos ?? 1 });
     this.published++;
   }

@@ -11,17 +11,19 @@ import { defaultModelPath, defaultRecordingsPath } from './paths';
 import { startRun, untilSignal } from './run';
 import { formatStatus } from './status-line';
 
-/** Accuracy per device after its first `warmup` samples (the state needs a moment to settle). */
+/** Accuracy per device after the first `warmup` samples of each session (the state needs a moment to settle). */
 export class AccuracyMeter {
   total = 0;
   correct = 0;
   private readonly latest = new Map<string, { label?: string; truth?: string; p?: number }>();
+  private readonly sessionStart = new Map<string, number>();
 
   constructor(readonly warmup: number) {}
 
   observe(device: string, sample: WireSample, p: Prediction): void {
     this.latest.set(device, { label: p.label, truth: sample.truth, p: p.probability });
-    if (sample.truth === undefined || sample.seq < this.warmup) return;
+    if (sample.reset) this.sessionStart.set(device, sample.seq);
+    if (sample.truth === undefined || sample.seq - (this.sessionStart.get(device) ?? 0) < this.warmup) return;
     this.total++;
     if (p.label === sample.truth) this.correct++;
   }

@@ -17,6 +17,8 @@ export interface WireSample {
   device?: string;
   /** simulator ground truth, passed through to the prediction when present */
   truth?: string;
+  /** JSON only: this sample starts a new session; the device's state is reset before it is applied */
+  reset?: boolean;
 }
 
 export const binaryHeaderBytes = 16;
@@ -76,6 +78,10 @@ function decodeJson(payload: Uint8Array, size: number): WireSample {
     sample.device = obj.device;
   }
   if (typeof obj.truth === 'string') sample.truth = obj.truth;
+  if (obj.reset !== undefined) {
+    if (typeof obj.reset !== 'boolean') throw new PayloadError('bad-shape', 'reset', 'expected true or false');
+    if (obj.reset) sample.reset = true;
+  }
   return sample;
 }
 
@@ -99,12 +105,13 @@ function decodeBinary(payload: Uint8Array, size: number): WireSample {
 }
 
 /** The inverse of decodeSample (simulator, tests, benchmarks). */
-export function encodeSample(format: PayloadFormat, sample: { seq: number; t?: number; values: ArrayLike<number>; truth?: string }): Buffer {
+export function encodeSample(format: PayloadFormat, sample: { seq: number; t?: number; values: ArrayLike<number>; truth?: string; reset?: boolean }): Buffer {
   if (format === 'json') {
     const obj: Record<string, unknown> = { seq: sample.seq };
     if (sample.t !== undefined) obj.t = sample.t;
     obj.values = Array.from(sample.values);
     if (sample.truth !== undefined) obj.truth = sample.truth;
+    if (sample.reset) obj.reset = true;
     return Buffer.from(JSON.stringify(obj));
   }
   const buf = Buffer.alloc(binaryHeaderBytes + 4 * sample.values.length);

@@ -311,6 +311,8 @@ export class MqttService {
     const batch: Entry[] = [];
     let samples = 0;
     while (q.queue.length > 0 && samples < this.options.maxBatch) {
+      // a session start resets the state, so it begins a runtime call of its own
+      if (samples > 0 && q.queue[0].sample?.reset) break;
       const e = q.queue.shift()!;
       batch.push(e);
       if (e.sample) samples++;
@@ -320,6 +322,7 @@ export class MqttService {
     if (todo.length > 0) {
       try {
         q.handle ??= await this.runtime.stream(q.key);
+        if (todo[0].sample!.reset) await q.handle.reset();
         const input: Sample[] = todo.map((e) => ({ values: e.sample!.values }));
         predictions = input.length === 1 ? [await q.handle.step(input[0])] : await q.handle.push(input);
         q.applied = todo[todo.length - 1].sample!.seq;

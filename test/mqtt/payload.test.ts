@@ -80,3 +80,12 @@ describe('predictions', () => {
     expect(json).toEqual({ device: 'd1', seq: 3, t: 9, label: 'walk', probability: 0.75, values: { still: 0.25, walk: 0.75 }, output: [0.25, 0.75], truth: 'walk' });
   });
 });
+
+describe('session reset flag', () => {
+  it('round-trips "reset": true and refuses a non-boolean', () => {
+    const opts = { format: 'json' as const, size: 2, maxBytes: 1024 };
+    expect(decodeSample(encodeSample('json', { seq: 3, values: [1, 2], reset: true }), opts).reset).toBe(true);
+    expect(decodeSample(encodeSample('json', { seq: 3, values: [1, 2] }), opts).reset).toBeUndefined();
+    expect(() => decodeSample(Buffer.from('{"seq":1,"values":[1,2],"reset":"yes"}'), opts)).toThrow(/reset/);
+  });
+});
