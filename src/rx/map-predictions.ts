@@ -3,7 +3,9 @@
 // runtime gathers within a tick). Per-key output order is kept even if results settle out of
 // order; at most `maxInFlight` messages are being predicted, up to `maxQueued` more wait, and
 // beyond that a message is refused with OverloadError on the error output (never dropped
-// silently). Failures of single messages go to `errors`; the pipeline keeps running.
+// silently). Push sources that can pause (an MQTT socket, a Node stream) get backpressure through
+// `pressure`: told to pause when the queue reaches its high-water mark and to resume once it has
+// drained to half of it. Failures of single messages go to `errors`; the pipeline keeps running.
 import { Observable, type Observer, type OperatorFunction } from 'rxjs';
 import type { Prediction, Runtime, Sample } from '../api.js';
 import { OverloadError } from '../errors.js';
@@ -31,6 +33,11 @@ export interface MapPredictionsOptions<M> {
   maxInFlight?: number;
   /** messages waiting for an in-flight slot before new ones are refused. Default 65536. */
   maxQueued?: number;
+  /** backpressure for a source that can pause: called with true when `highWater` messages are
+   * waiting, with false when they have drained to half of it. */
+  pressure?: (pause: boolean) => void;
+  /** waiting messages that trigger `pressure(true)`. Default maxQueued / 2. */
+  highWater?: number;
 }
 
 type Outcome<M> = { ok: true; value: Predicted<M> } | { ok: false; value: Failed<M> };
@@ -41,11 +48,17 @@ export function mapPredictions<M>(
 ): OperatorFunction<M, Predicted<M>> {
   const maxInFlight = opts.maxInFlight ?? 1024;
   const maxQueued = opts.maxQueued ?? 65536;
+  const highWater = Math.max(1, Math.min(opts.highWater ?? Math.floor(maxQueued / 2), maxQueued));
   return (source) =>
     new Observable<Predicted<M>>((subscriber) => {
       const waiting: M[] = [];
       let inFlight = 0;
       let sourceDone = false;
+      let paused = false;
+      const signal = () => {
+        const pause = paused ? waiting.length > highWater / 2 : waiting.length >= highWater;
+        if (pause !== paused) opts.pressure?.((paused = pause));
+      };
       // Per key: results not yet emitted, in issue order; emitted from the head as they settle.
       const pending = new Map<string, Array<{ done: boolean; outcome?: Outcome<M> }>>();
 
@@ -86,6 +99,7 @@ export function mapPredictions<M>(
           inFlight--;
           emit(key);
           while (inFlight < maxInFlight && waiting.length > 0) start(waiting.shift()!);
+          signal();
           finishIfDone();
         });
       };
@@ -93,8 +107,10 @@ export function mapPredictions<M>(
       const sub = source.subscribe({
         next: (message) => {
           if (inFlight < maxInFlight) start(message);
-          else if (waiting.length < maxQueued) waiting.push(message);
-          else opts.errors.next({ key: safeKey(opts.key, message), message, error: new OverloadError(safeKey(opts.key, message), waiting.length) });
+          else if (waiting.length < maxQueued) {
+            waiting.push(message);
+            signal();
+          } else opts.errors.next({ key: safeKey(opts.key, message), message, error: new OverloadError(safeKey(opts.key, message), waiting.length) });
         },
         error: (e) => subscriber.error(e),
         complete: () => {

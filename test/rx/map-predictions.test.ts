@@ -125,4 +125,23 @@ describe('mapPredictions operator logic', () => {
     expect(errors.map((e) => e.message.seq)).toEqual([5, 6, 0]);
     expect(completed).toBe(true);
   });
+
+  it('asks a pausable source to pause at the high-water mark and to resume at half of it', async () => {
+    const { rt, calls, pred } = controlledRuntime();
+    const src = new Subject<Msg>();
+    const signals: Array<[boolean, number]> = [];
+    let sent = 0;
+    src
+      .pipe(mapPredictions(rt, { key: (m) => m.device, sample: (m) => ({ values: m.values }), errors: { next: () => {} }, maxInFlight: 1, maxQueued: 10, highWater: 4, pressure: (pause) => signals.push([pause, sent]) }))
+      .subscribe();
+    for (; sent < 6; ) src.next({ device: `d${sent}`, seq: sent++, values: [] });
+    // 1 in flight; the 5th message sent is the 4th waiting: the high-water mark
+    expect(signals).toEqual([[true, 5]]);
+    for (let i = 0; i < 3; i++) {
+      calls[i]!.resolve(pred(i));
+      await tick();
+    }
+    // waiting went 5 -> 4 -> 3 -> 2: resumed once it was down to half of the mark
+    expect(signals).toEqual([[true, 5], [false, 6]]);
+  });
 });
