@@ -37,8 +37,16 @@ export async function connected(url: string, clientId: string, opts: { protocolV
   return c;
 }
 
+/** Ends a client gracefully; forces it after 5 s (e.g. its broker is gone and in-flight publishes can never complete). */
 export function end(c: MqttClient | undefined): Promise<void> {
-  return c ? new Promise((res) => c.end(false, {}, () => res())) : Promise.resolve();
+  if (!c) return Promise.resolve();
+  return new Promise((res) => {
+    const force = setTimeout(() => c.end(true, {}, () => res()), 5_000);
+    c.end(false, {}, () => {
+      clearTimeout(force);
+      res();
+    });
+  });
 }
 
 /**
