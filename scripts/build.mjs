@@ -14,6 +14,7 @@ export const ENTRIES = {
     'src/index.ts': 'index',
     'src/rx/index.ts': 'rx',
     'worker/worker.ts': 'worker',
+    'worker/host.ts': 'host',
     'devices/index.ts': 'devices',
     'src/cli/main.ts': 'cli',
   },
@@ -54,8 +55,9 @@ rmSync(join(root, 'dist/browser'), { recursive: true, force: true });
 // output; the build still fails (exit 1) if any entry failed.
 const platforms = {
   node: { outdir: join(root, 'dist/node'), platform: 'node', packages: 'external' },
-  // Node-only branches are reached through dynamic import() and never run in a browser.
-  browser: { outdir: join(root, 'dist/browser'), platform: 'browser', external: ['node:*'] },
+  // Node-only branches (node:*, the native ONNX Runtime) are reached through dynamic import() and
+  // never run in a browser.
+  browser: { outdir: join(root, 'dist/browser'), platform: 'browser', external: ['node:*', 'onnxruntime-node'] },
 };
 const jobs = [];
 for (const [target, options] of Object.entries(platforms)) {

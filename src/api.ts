@@ -21,12 +21,16 @@ export interface Prediction {
   values: Record<string, number>;
 }
 
-export type Backend = 'wasm' | 'webgpu';
+/** native: onnxruntime-node (Node); wasm: onnxruntime-web everywhere; webgpu: browsers with navigator.gpu. */
+export type Backend = 'native' | 'wasm' | 'webgpu';
+/** 'auto': native where onnxruntime-node loads (Node), else wasm. */
+export type BackendRequest = Backend | 'auto';
 
 export interface RuntimeOptions {
-  /** preferred backend; falls back to wasm when unavailable. Default 'wasm'. */
-  backend?: Backend;
-  /** worker threads, each owning a shard of the streams. Default 1. */
+  /** preferred backend; falls back to wasm when unavailable (stats say why). Default 'auto'. */
+  backend?: BackendRequest;
+  /** worker threads, each owning a shard of the streams. Default 1. 0 (Node only): run on the
+   *  calling thread, no thread hop: lowest latency on a small machine, but a batch blocks the event loop. */
   workers?: number;
   /** largest batch of streams run in one session.run. Default 256. */
   maxBatch?: number;
@@ -64,7 +68,7 @@ export interface RuntimeStats {
   /** error code (see src/errors.ts) -> count. */
   rejectedByReason: Record<string, number>;
   /** per worker: what it holds and its own heap. */
-  workers: Array<{ streams: number; steps: number; batches: number; chunkRuns: number; maxBatchSeen: number; heapUsed: number }>;
+  workers: Array<{ streams: number; steps: number; batches: number; chunkRuns: number; maxBatchSeen: number; heapUsed: number; onCallerThread: boolean }>;
 }
 
 /** What createRuntime returns. */

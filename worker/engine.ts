@@ -107,7 +107,7 @@ export class Engine {
     });
   }
 
-  stats(): WorkerStats {
+  stats(): Omit<WorkerStats, 'onCallerThread'> {
     const heapUsed = typeof process !== 'undefined' && process.memoryUsage ? process.memoryUsage().heapUsed : 0;
     return { streams: this.streams.size, ...this.counters, heapUsed };
   }

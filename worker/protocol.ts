@@ -3,7 +3,7 @@
 //
 // Control plane (comlink over a dedicated MessagePort): WorkerApi.
 // Data plane (the worker's own port, raw messages, buffers transferred): DataRequest/DataReply.
-import type { Backend } from '../src/api.js';
+import type { Backend, BackendRequest } from '../src/api.js';
 import type { Golden } from '../src/model/golden.js';
 import type { Manifest } from '../src/model/manifest.js';
 import type { GoldenLocation } from '../src/errors.js';
@@ -36,7 +36,7 @@ export type DataReply =
 export interface InitOptions {
   manifest: Manifest;
   graphs: { step: Uint8Array; chunk: Uint8Array };
-  backend: Backend;
+  backend: BackendRequest;
   maxBatch: number;
   /** folder URL holding onnxruntime-web's wasm (browsers). */
   wasmBase?: string;
@@ -62,6 +62,8 @@ export interface WorkerStats {
   maxBatchSeen: number;
   /** this worker's JS heap (Node: process.memoryUsage().heapUsed; browsers: 0 when unknown). */
   heapUsed: number;
+  /** true when the engine runs on the runtime's own thread (`workers: 0`), not in a worker. */
+  onCallerThread: boolean;
 }
 
 export interface SnapshotPart {

@@ -1,8 +1,16 @@
-// The only module that imports onnxruntime-web. Everything else sees GraphSession: named
-// float32/int64 feeds in, named float32 outputs back. One ORT thread per session (threads ruin
-// p99 on tiny graphs; scale with workers instead), SIMD wasm, WebGPU when asked and present.
+// The only module that imports ONNX Runtime. Everything else sees GraphSession: named
+// float32/int64 feeds in, named float32 outputs back. Three backends:
+// - native: onnxruntime-node (Node only), the same engine compiled natively; per run it costs
+//   about half of wasm at batch 1 and a third at batch 64 on the zoo model (docs/benchmarks.md);
+// - wasm: onnxruntime-web's SIMD wasm, everywhere;
+// - webgpu: onnxruntime-web's JSEP build, where the browser has navigator.gpu.
+// 'auto' is native where it loads, else wasm. One ORT thread per session (threads ruin p99 on
+// tiny graphs; scale with workers instead).
 import * as ort from 'onnxruntime-web';
-import type { Backend } from '../api.js';
+import type { Backend, BackendRequest } from '../api.js';
+
+/** The part of the onnxruntime-common API both packages share (each has its own copy). */
+type OrtLib = Pick<typeof ort, 'InferenceSession' | 'Tensor'>;
 
 export interface Feed {
   data: Float32Array | BigInt64Array;
@@ -44,7 +52,7 @@ function webgpuAvailable(): string | undefined {
   return nav?.gpu ? undefined : 'navigator.gpu is not available on this platform';
 }
 
-function wrap(session: ort.InferenceSession): GraphSession {
+function wrap(lib: OrtLib, session: ort.InferenceSession): GraphSession {
   const inputShapes: Record<string, ReadonlyArray<number | string>> = {};
   for (const meta of session.inputMetadata) if (meta.isTensor) inputShapes[meta.name] = meta.shape;
   return {
@@ -55,13 +63,13 @@ function wrap(session: ort.InferenceSession): GraphSession {
       const tensors: Record<string, ort.Tensor> = {};
       for (const [name, f] of Object.entries(feeds)) {
         tensors[name] =
-          f.data instanceof BigInt64Array ? new ort.Tensor('int64', f.data, f.dims) : new ort.Tensor('float32', f.data, f.dims);
+          f.data instanceof BigInt64Array ? new lib.Tensor('int64', f.data, f.dims) : new lib.Tensor('float32', f.data, f.dims);
       }
       const result = await session.run(tensors);
       const out: Record<string, Float32Array> = {};
       for (const [name, t] of Object.entries(result)) {
         out[name] = t.data as Float32Array;
-        t.dispose();
+        t.dispose?.();
       }
       return out;
     },
@@ -69,34 +77,58 @@ function wrap(session: ort.InferenceSession): GraphSession {
   };
 }
 
+let nativeLib: Promise<OrtLib> | undefined;
+
+const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
+
+/** onnxruntime-node, loaded on first use; rejects outside Node or where its binary is missing. */
+function loadNative(): Promise<OrtLib> {
+  if (!inNode()) return Promise.reject(new Error('the native backend needs Node (onnxruntime-node)'));
+  nativeLib ??= import('onnxruntime-node').then((m) => ((m as { default?: OrtLib }).default ?? m) as OrtLib);
+  return nativeLib;
+}
+
 /**
  * Creates one session per graph on the requested backend; falls back to wasm (and says why)
- * when WebGPU is missing or fails to create a session.
+ * when the native runtime or WebGPU is missing or fails to create a session.
  */
 export async function createSessions(
   graphs: Record<string, Uint8Array>,
-  backend: Backend,
+  requested: BackendRequest,
 ): Promise<{ sessions: Record<string, GraphSession> } & BackendChoice> {
   configureOrt();
-  const make = async (ep: Backend) => {
+  const make = async (lib: OrtLib, options: ort.InferenceSession.SessionOptions) => {
     const sessions: Record<string, GraphSession> = {};
     for (const [name, bytes] of Object.entries(graphs)) {
-      sessions[name] = wrap(
-        await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' }),
-      );
+      sessions[name] = wrap(lib, await lib.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', ...options }));
     }
     return sessions;
   };
-  if (backend === 'webgpu') {
-    const missing = webgpuAvailable();
-    if (!missing) {
-      try {
-        return { sessions: await make('webgpu'), backend: 'webgpu' };
-      } catch (e) {
-        return { sessions: await make('wasm'), backend: 'wasm', fallbackReason: `webgpu session failed: ${(e as Error).message}` };
-      }
+  const wasm = () => make(ort, { executionProviders: ['wasm'] });
+  const fallback = async (reason: string) => ({ sessions: await wasm(), backend: 'wasm' as const, fallbackReason: reason });
+  if (requested === 'auto' && !inNode()) return { sessions: await wasm(), backend: 'wasm' };
+  if (requested === 'native' || requested === 'auto') {
+    let lib: OrtLib;
+    try {
+      lib = await loadNative();
+    } catch (e) {
+      return fallback(`native backend unavailable: ${(e as Error).message}`);
     }
-    return { sessions: await make('wasm'), backend: 'wasm', fallbackReason: missing };
+    try {
+      const options = { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const };
+      return { sessions: await make(lib, options), backend: 'native' };
+    } catch (e) {
+      return fallback(`native session failed: ${(e as Error).message}`);
+    }
   }
-  return { sessions: await make('wasm'), backend: 'wasm' };
+  if (requested === 'webgpu') {
+    const missing = webgpuAvailable();
+    if (missing) return fallback(missing);
+    try {
+      return { sessions: await make(ort, { executionProviders: ['webgpu'] }), backend: 'webgpu' };
+    } catch (e) {
+      return fallback(`webgpu session failed: ${(e as Error).message}`);
+    }
+  }
+  return { sessions: await wasm(), backend: 'wasm' };
 }

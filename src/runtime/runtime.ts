@@ -17,7 +17,7 @@ import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT_VERSION } from '../snap
 import { Batcher } from './batcher.js';
 import { toPrediction } from './prediction.js';
 import { sampleRow } from './validate-sample.js';
-import { startWorker, type WorkerLink } from './worker-link.js';
+import { startInline, startWorker, type WorkerLink } from './worker-link.js';
 
 const noop = () => undefined;
 
@@ -318,16 +318,16 @@ export class S7Runtime implements Runtime {
 
 export async function createRuntime(model: LoadedModel, opts: RuntimeOptions = {}): Promise<Runtime> {
   const m = model.manifest;
-  const workers = Math.max(1, opts.workers ?? 1);
+  const workers = Math.max(0, Math.floor(opts.workers ?? 1));
   const maxBatch = Math.max(1, opts.maxBatch ?? 256);
-  const links = await Promise.all(Array.from({ length: workers }, () => startWorker(opts.workerUrl)));
+  const links = workers === 0 ? [await startInline(opts.workerUrl)] : await Promise.all(Array.from({ length: workers }, () => startWorker(opts.workerUrl)));
   try {
     const inits = await Promise.all(
       links.map((l) =>
         l.control.init({
           manifest: m,
           graphs: { step: model.graphs.step, chunk: model.graphs.chunk },
-          backend: opts.backend ?? 'wasm',
+          backend: opts.backend ?? 'auto',
           maxBatch,
           wasmBase: opts.wasmBase,
         }),

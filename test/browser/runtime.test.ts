@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, type LoadedModel } from '../../src/index.js';
+import { loadModel, type BackendRequest, type LoadedModel } from '../../src/index.js';
 import { expectClose, goldenSample, zooPackages } from '../runtime/zoo.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -51,7 +51,7 @@ interface InPage {
 }
 
 /** In the page: load the package by URL, start a runtime, step every golden stream together. */
-async function runInPage(page: Page, model: LoadedModel, pkgUrl: string, backend: 'wasm' | 'webgpu', steps: number, skipGoldenCheck: boolean): Promise<InPage> {
+async function runInPage(page: Page, model: LoadedModel, pkgUrl: string, backend: BackendRequest | undefined, steps: number, skipGoldenCheck: boolean): Promise<InPage> {
   const { golden: g, manifest: m } = model;
   // samples[b][t], built here with the same helper the Node golden tests use (dense, tokens, dt).
   const samples = Array.from({ length: g.batch }, (_, b) => Array.from({ length: steps }, (_, t) => goldenSample(g, m, b, t)));
@@ -117,9 +117,14 @@ for (const dir of zooPackages()) {
     it('loads by URL, passes the golden check in a Web Worker and reproduces every golden output', { timeout: 300_000 }, async () => {
       const model = await loadModel(dir);
       const page = await newPage();
-      const got = await runInPage(page, model, `${base}/zoo/${name}`, 'wasm', model.golden.steps, false);
-      expect(got.backend).toBe('wasm');
+      // the default backend ('auto') is wasm in a browser, without a fallback to report
+      const got = await runInPage(page, model, `${base}/zoo/${name}`, undefined, model.golden.steps, false);
+      expect({ backend: got.backend, fallbackReason: got.fallbackReason }).toEqual({ backend: 'wasm', fallbackReason: undefined });
       expectClose(got.outputs, wantOutputs(model, model.golden.steps), model.manifest, `${name} in Chromium`);
+      // the native backend (onnxruntime-node) cannot load here: wasm, and the reason why
+      const native = await runInPage(page, model, `${base}/zoo/${name}`, 'native', 2, true);
+      expect(native.backend).toBe('wasm');
+      expect(native.fallbackReason).toMatch(/native backend unavailable: .*Node/);
       await page.close();
       expect(pageErrors).toEqual([]);
     });

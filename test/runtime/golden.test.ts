@@ -1,17 +1,26 @@
-// Every package in models/zoo/ reproduces its golden vectors through the public API, in a worker:
-// step mode with one stream at a time and with all streams batched, and chunk mode (push).
+// Every package in models/zoo/ reproduces its golden vectors through the public API: step mode
+// with one stream at a time and with all streams batched, and chunk mode (push); on the native
+// (onnxruntime-node) and wasm (onnxruntime-web) backends in a worker, and native on this thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, decodeSnapshot, loadModel, type LoadedModel, type Runtime } from '../../src/index.js';
+import { createRuntime, decodeSnapshot, loadModel, type Backend, type LoadedModel, type Runtime } from '../../src/index.js';
 import { expectClose, goldenOutput, goldenSample, zooPackages } from './zoo.js';
 
-for (const dir of zooPackages()) {
-  describe(`golden vectors of ${dir.split('/').pop()}`, () => {
+const configs: Array<{ backend: Backend; workers: number }> = [
+  { backend: 'native', workers: 1 },
+  { backend: 'wasm', workers: 1 },
+  { backend: 'native', workers: 0 },
+];
+
+for (const dir of zooPackages()) for (const { backend, workers } of configs) {
+  describe(`golden vectors of ${dir.split('/').pop()} (${backend}, ${workers === 0 ? 'this thread' : 'worker'})`, () => {
     let model: LoadedModel;
     let rt: Runtime;
     beforeAll(async () => {
       model = await loadModel(dir);
       // The load-time golden check (step and chunk mode, batch of all golden streams) runs here.
-      rt = await createRuntime(model);
+      rt = await createRuntime(model, { backend, workers });
+      const stats = await rt.stats();
+      expect({ backend: stats.backend, fallbackReason: stats.fallbackReason }).toEqual({ backend, fallbackReason: undefined });
     });
     afterAll(() => rt?.close());
 
