@@ -28,6 +28,7 @@ export const runOptionSpec = {
   'health-port': { type: 'string' },
   'status-interval': { type: 'string' },
   workers: { type: 'string' },
+  backend: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -112,3 +113,5 @@ export function oneOf<T extends string>(o: RawOptions, key: string, allowed: rea
 }
 
 export const formats: readonly PayloadFormat[] = ['json', 'binary'];
+/** in Node: native (onnxruntime-node) or wasm (onnxruntime-web); auto = native where it loads */
+export const nodeBackends = ['auto', 'native', 'wasm'] as const;

@@ -19,7 +19,10 @@ const runOptions = `Model and broker:
   --client-id <id>           fixed client id of the persistent session (default s7rt-<model id>);
                              the broker queues QoS 1 samples for it while s7rt is down
   --username <u> --password <p>
-  --workers <n>              runtime worker threads (default 1)
+  --workers <n>              runtime worker threads (default 1); 0 runs the model on the main
+                             thread: no thread hop, lowest latency on a machine with few cores
+  --backend auto|native|wasm ONNX Runtime build: native (onnxruntime-node) or wasm
+                             (onnxruntime-web); auto = native where it is installed (default)
 
 Topics and payloads:
   --subscribe <filter>       sample topics, repeatable (default sensors/+/imu)

@@ -4,7 +4,7 @@ import { ConfigError } from '../mqtt/errors';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/embedded-broker';
 import { MqttService, defaultServiceOptions, type ServiceEvents, type ServiceOptions } from '../mqtt/service';
 import { startHealthServer, type HealthServer } from '../health/server';
-import { formats, int, num, oneOf, parseCommandLine, runOptionSpec, str, type RawOptions } from './args';
+import { formats, int, nodeBackends, num, oneOf, parseCommandLine, runOptionSpec, str, type RawOptions } from './args';
 import { runHelp } from './help';
 import { formatStatus } from './status-line';
 
@@ -64,13 +64,16 @@ export async function startRun({ raw, print = (l) => console.log(l), events = {}
   if (!options.publish.includes('{device}')) throw new ConfigError('--publish', `"${options.publish}" needs a {device} placeholder`);
   const healthPort = str(raw, 'health-port') === undefined ? undefined : int(raw, 'health-port', 0, 0);
   const statusSeconds = num(raw, 'status-interval', 5, 0);
+  const runtimeOptions = { workers: int(raw, 'workers', 1, 0), backend: oneOf(raw, 'backend', nodeBackends, 'auto') };
 
   say(`s7rt: loading ${modelPath}`);
   const model = await loadModel(modelPath);
   const m = model.manifest;
   if (m.input.kind !== 'dense') throw new ConfigError('--model', `${m.id} takes ${m.input.kind} input; MQTT feeds need a dense model`);
   options.clientId ||= `s7rt-${m.id}`;
-  const runtime = await createRuntime(model, { workers: int(raw, 'workers', 1, 1) });
+  const runtime = await createRuntime(model, runtimeOptions);
+  const { backend, fallbackReason } = await runtime.stats();
+  say(`s7rt: ${backend} backend${fallbackReason ? ` (${fallbackReason})` : ''}`);
 
   if (!brokerUrl) {
     broker = await startEmbeddedBroker();

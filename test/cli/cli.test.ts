@@ -31,14 +31,17 @@ describe('s7rt', () => {
     expect(await s7rt(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringContaining('unknown command "frobnicate"') });
     expect(await s7rt(['run'])).toMatchObject({ code: 1, out: expect.stringContaining('--model: required') });
     expect(await s7rt(['run', '--model', 'x', '--qos', '2'])).toMatchObject({ code: 1, out: expect.stringContaining('--qos: expected one of 0, 1') });
+    expect(await s7rt(['run', '--model', 'x', '--backend', 'gpu'])).toMatchObject({ code: 1, out: expect.stringContaining('--backend: expected one of auto, native, wasm, got "gpu"') });
     const missing = await s7rt(['run', '--model', '/nonexistent/pkg', '--quiet']);
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('/nonexistent/pkg');
   }, 240_000);
 
   it('demo --duration runs the embedded broker, simulated sensors and the model, prints accuracy, and exits 0', async () => {
-    const { code, out } = await s7rt(['demo', '--duration', '12', '--devices', '4', '--status-interval', '4'], 180_000);
+    // --workers 0: the model runs on the main thread, on the native backend ('auto' in Node)
+    const { code, out } = await s7rt(['demo', '--duration', '12', '--devices', '4', '--status-interval', '4', '--workers', '0'], 180_000);
     expect(code, out).toBe(0);
+    expect(out).toContain('s7rt: native backend\n');
     expect(out).toMatch(/embedded MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+ and ws:\/\/127\.0\.0\.1:\d+/);
     expect(out).toContain('4 simulated sensors');
     const final = [...out.matchAll(/demo: accuracy ([\d.]+)% of (\d+)/g)].at(-1);
