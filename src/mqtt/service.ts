@@ -228,6 +228,8 @@ export class MqttService {
     if (o.password !== undefined) opts.password = o.password;
     const client = mqtt.connect(o.broker, opts);
     client.on('connect', () => {
+      // Predictions and acks are small writes: with Nagle's algorithm they wait for the previous one's TCP ack.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       this.reconnectDelay.delete(client);
       this.log(`${clientId} connected to ${o.broker}`);
     });

@@ -65,6 +65,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       'max_inflight_messages 0',
       'max_queued_messages 0',
       'max_packet_size 20000000',
+      'set_tcp_nodelay true',
       'log_dest stderr',
       'log_type error',
       'log_type warning',
