@@ -9,12 +9,28 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRuntime, loadModel } from '../../src/index';
+import type { BackendRequest } from '../../src/api';
 import { encodeSample } from '../../src/mqtt/payload';
 import { MqttService, defaultServiceOptions } from '../../src/mqtt/service';
+import { QuantileWindow } from '../../src/health/metrics';
 import { startMosquitto } from '../../test/mqtt/mosquitto';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string' }, root: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    root: { type: 'string' },
+    rates: { type: 'string' },
+    devices: { type: 'string' },
+    workers: { type: 'string' },
+    backend: { type: 'string' },
+    'no-ramp': { type: 'boolean' },
+  },
+});
 const SECONDS = Number(args.seconds ?? 8);
+const RATES = (args.rates ?? '1000,10000').split(',').map(Number);
+const DEVICES = (args.devices ?? '100,1000').split(',').map(Number);
+const WORKERS = Number(args.workers ?? 1);
+const BACKEND = (args.backend ?? 'auto') as BackendRequest;
 const root = resolve(args.root ?? '.');
 
 const now = () => performance.timeOrigin + performance.now();
@@ -49,7 +65,7 @@ interface RunResult {
  * Publishes `rate` msg/s round robin over `devices` topics for SECONDS, and measures publish ->
  * receive latency on `sinkTopic` messages (each carries its send time as `t`).
  */
-async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; devices: number; topic: (d: number) => string; payload: (d: number, seq: number, t: number) => Buffer; extractT: (payload: Buffer) => number }): Promise<RunResult> {
+async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; devices: number; seconds?: number; topic: (d: number) => string; payload: (d: number, seq: number, t: number) => Buffer; extractT: (payload: Buffer) => number }): Promise<RunResult> {
   const lat: number[] = [];
   let received = 0;
   let windowEnd = Infinity;
@@ -66,7 +82,8 @@ async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; de
   let published = 0;
   let d = 0;
   const start = now();
-  windowEnd = start + SECONDS * 1000;
+  const seconds = opts.seconds ?? SECONDS;
+  windowEnd = start + seconds * 1000;
   const tickMs = 5;
   while (now() < windowEnd) {
     const due = Math.floor(((now() - start) / 1000) * opts.rate);
@@ -87,7 +104,7 @@ async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; de
     p50: quantile(lat, 0.5),
     p99: quantile(lat, 0.99),
     keptUp: receivedInWindow >= 0.95 * published && received === published,
-    rate: receivedInWindow / SECONDS,
+    rate: receivedInWindow / seconds,
   };
 }
 
@@ -120,14 +137,16 @@ async function brokerThroughput(url: string): Promise<number> {
 async function main(): Promise<void> {
   const broker = await startMosquitto();
   const model = await loadModel(resolve(root, 'models/zoo/sensor-activity'));
-  const rt = await createRuntime(model, { skipGoldenCheck: true, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
+  const rt = await createRuntime(model, { skipGoldenCheck: true, workers: WORKERS, backend: BACKEND, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
+  // publish -> prediction computed inside s7rt (before it is published): where the time goes
+  const ready = new QuantileWindow(1 << 16);
   const service = new MqttService(rt, { id: model.manifest.id, inputSize: model.manifest.input.size }, {
     ...defaultServiceOptions,
     broker: broker.url,
     subscribe: ['sensors/+/imu'],
     publish: 'predictions/{device}',
     clientId: 's7rt-bench',
-  });
+  }, { onPrediction: (_d, sample) => ready.observe(now() - (sample.t ?? Number.NaN)) });
   await service.start();
   const pub = await client(broker.url, 'bench-pub');
   const sink = await client(broker.url, 'bench-sink');
@@ -135,8 +154,17 @@ async function main(): Promise<void> {
   const values = [0.01, -0.02, 0.98, 1.2, -0.4, 0.1];
   const rows: string[] = [];
   const results: Record<string, unknown>[] = [];
-  for (const devices of [100, 1000]) {
-    for (const rate of [1000, 10_000]) {
+  // Warm-up (not recorded): the first seconds pay for JIT, ORT's first runs and the broker's new sessions.
+  await paced(pub, sink, {
+    rate: 1000,
+    devices: 100,
+    seconds: 2,
+    topic: (d) => `sensors/warmup${d}/imu`,
+    payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
+    extractT: (p) => JSON.parse(p.toString()).t,
+  });
+  for (const devices of DEVICES) {
+    for (const rate of RATES) {
       const bare = await paced(pub, sink, {
         rate,
         devices,
@@ -144,6 +172,9 @@ async function main(): Promise<void> {
         payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
         extractT: (p) => JSON.parse(p.toString()).t,
       });
+      service.latencyWindow.clear();
+      ready.clear();
+      const before = await rt.stats();
       const e2e = await paced(pub, sink, {
         rate,
         devices,
@@ -155,13 +186,16 @@ async function main(): Promise<void> {
       rows.push(
         `| ${rate.toLocaleString('en')} | ${devices.toLocaleString('en')} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(e2e.p50)} / ${f(e2e.p99)} | ${(e2e.p99 / bare.p99).toFixed(1)}× | ${e2e.rate.toFixed(0)} | ${e2e.keptUp ? 'yes' : 'no (lag grows)'} |`,
       );
-      results.push({ rate, devices, bare, e2e });
+      // inside s7rt: from the sample arriving to the broker acking its prediction
+      const after = await rt.stats();
+      const inside = { meanBatch: (after.steps - before.steps) / Math.max(1, after.batches - before.batches), readyP50: ready.quantile(0.5), readyP99: ready.quantile(0.99), p50: service.latencyWindow.quantile(0.5) * 1000, p99: service.latencyWindow.quantile(0.99) * 1000 };
+      results.push({ rate, devices, bare, e2e, inside });
       console.error(JSON.stringify(results.at(-1)));
     }
   }
   // Highest sustained rate: ramp until s7rt stops keeping up.
   let sustained = 0;
-  for (const rate of [250, 500, 1000, 2000, 4000, 8000, 16000]) {
+  for (const rate of args['no-ramp'] ? [] : [250, 500, 1000, 2000, 4000, 8000, 16000]) {
     const r = await paced(pub, sink, {
       rate,
       devices: 100,

@@ -30,6 +30,10 @@ export class QuantileWindow {
     this.ring[this.n++ % this.ring.length] = v;
   }
 
+  clear(): void {
+    this.n = 0;
+  }
+
   quantile(q: number): number {
     const len = Math.min(this.n, this.ring.length);
     if (len === 0) return Number.NaN;
