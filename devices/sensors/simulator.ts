@@ -2,6 +2,7 @@
 // at the recording's sample rate and publishes every sample over MQTT with its seq and ground truth.
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodeSample, type PayloadFormat } from '../../src/mqtt/payload';
+import { Rng } from '../prng';
 import type { Recordings } from './recordings';
 
 export interface FleetOptions {
@@ -32,18 +33,6 @@ interface Device {
   seq: number;
 }
 
-/** mulberry32: reproducible phases without a dependency. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class SensorFleet {
   private client?: MqttClient;
   private timer?: NodeJS.Timeout;
@@ -54,14 +43,14 @@ export class SensorFleet {
   published = 0;
 
   constructor(readonly options: FleetOptions) {
-    const random = rng(options.seed ?? 7);
+    const random = Rng.mulberry32(options.seed ?? 7);
     const rec = options.recordings;
     this.channels = rec.channels.length;
     const topic = options.topic ?? 'sensors/{device}/imu';
     this.devices = Array.from({ length: options.devices }, (_, i) => {
       const key = `${options.prefix ?? 'dev-'}${i}`;
       const recording = i % rec.recordings.length;
-      return { key, topic: topic.split('{device}').join(key), recording, pos: Math.floor(random() * rec.recordings[recording].samples), seq: 0 };
+      return { key, topic: topic.split('{device}').join(key), recording, pos: Math.floor(random.next() * rec.recordings[recording].samples), seq: 0 };
     });
   }
 

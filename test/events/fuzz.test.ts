@@ -17,7 +17,8 @@ import {
   type EventBatch,
   type RecordingFormat,
 } from '../../devices/index.js';
-import { bytesOf, FIXTURES, randomEvents, readAll, rng } from './helpers.js';
+import { bytesOf, FIXTURES, randomEvents, readAll } from './helpers.js';
+import { Rng } from '../../devices/prng.js';
 
 interface Subject {
   name: string;
@@ -73,7 +74,8 @@ function isPrefix(part: EventBatch, whole: EventBatch): boolean {
 describe('fuzz: truncated and corrupted recordings', () => {
   it(`${CASES} cases end cleanly or with a typed error and an offset`, async () => {
     const all = await subjects();
-    const next = rng(20241204);
+    const rng = Rng.mulberry32(20241204);
+    const next = () => rng.next();
     const outcomes = { clean: 0, typed: 0 };
     for (let c = 0; c < CASES; c++) {
       const s = all[c % all.length];
@@ -117,7 +119,8 @@ describe('fuzz: truncated and corrupted recordings', () => {
 
 describe('fuzz: damaged live packets and TCP streams', () => {
   it('200 damaged s7ev packets: decoded and well-formed, or a typed error with an offset inside', () => {
-    const next = rng(7);
+    const rng = Rng.mulberry32(7);
+    const next = () => rng.next();
     let typed = 0;
     for (let c = 0; c < 200; c++) {
       const n = Math.floor(next() * 50);
@@ -138,7 +141,8 @@ describe('fuzz: damaged live packets and TCP streams', () => {
   });
 
   it('a TCP stream cut into random chunks gives back every frame; a garbage length is a typed error', () => {
-    const next = rng(11);
+    const rng = Rng.mulberry32(11);
+    const next = () => rng.next();
     const packets = Array.from({ length: 50 }, (_, i) => encodePacket(randomEvents(i * 3, 64, 48, i), { width: 64, height: 48 }, i));
     const stream = new Uint8Array(packets.reduce((n, p) => n + 4 + p.length, 0));
     let at = 0;

@@ -2,24 +2,15 @@
 
 import { concatBatches, EMPTY_BATCH } from '../../devices/events/batch.js';
 import type { EventBatch } from '../../devices/events/types.js';
+import { Rng } from '../../devices/prng.js';
 
 export const FIXTURES = new URL('../../../shared/fixtures/events/', import.meta.url).pathname;
 
-/** mulberry32: small seeded PRNG so that every run sees the same "random" data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n events on a width×height sensor with non-decreasing integer times starting at t0. */
 export function randomEvents(n: number, width: number, height: number, seed = 1, t0 = 0, maxGap = 50): EventBatch {
-  const next = rng(seed);
+  // seeded, so that every run sees the same "random" data
+  const rng = Rng.mulberry32(seed);
+  const next = () => rng.next();
   const b = { length: n, x: new Uint16Array(n), y: new Uint16Array(n), t: new Float64Array(n), p: new Uint8Array(n) };
   let t = t0;
   for (let i = 0; i < n; i++) {

@@ -8,7 +8,7 @@
 // of the reference, so that pixels the scene does not touch cost nothing per frame.
 
 import type { EventBatch } from '../types.js';
-import { Rng } from './prng.js';
+import { Rng } from '../../prng.js';
 import type { Rect } from './scene.js';
 
 export interface CameraOptions {

@@ -1,6 +1,6 @@
 // Event camera simulator (ESIM/v2e-style pixel model over synthetic gesture scenes).
 
-export { Rng } from './prng.js';
+export { Rng } from '../../prng.js';
 export { EventCamera, defaultCameraOptions, type CameraOptions } from './camera.js';
 export { GESTURES, type Gesture, type HandMotion, type Background, sampleBackground, sampleMotion, blobCentres } from './scene.js';
 export {

@@ -3,7 +3,7 @@
 // gesture its own size, position, amplitude, speed, brightness and orientation, so that a
 // classifier has to learn the motion rather than the look.
 
-import { Rng } from './prng.js';
+import { Rng } from '../../prng.js';
 
 /** Class names in label order; DVS128 Gesture-style label files number them from 1. */
 export const GESTURES = [

@@ -4,7 +4,7 @@
 
 import type { EventBatch } from '../types.js';
 import { EventCamera, type CameraOptions } from './camera.js';
-import { Rng } from './prng.js';
+import { Rng } from '../../prng.js';
 import {
   GESTURES,
   type Background,

@@ -1,6 +1,12 @@
-// Seeded PRNG (sfc32) so that every simulated recording is reproducible from its seed.
+// The one seeded PRNG of the simulators and tests, so that everything simulated is reproducible from
+// its seed. Two cores behind one interface: sfc32 (`new Rng(seed)`, the event-camera simulator, whose
+// seeds the zoo gesture model's recorded data come from) and mulberry32 (`Rng.mulberry32(seed)`,
+// the sensor fleet's phases and the tests' random events, whose outputs are pinned by recordings
+// and fixtures). Changing either core would change what a given seed produces.
 
 export class Rng {
+  /** mulberry32 keeps its single word in `a` */
+  private mulberry = false;
   private a: number;
   private b: number;
   private c: number;
@@ -24,7 +30,22 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 
+  /** mulberry32: a 32-bit state, enough for a few draws per device or a test's data */
+  static mulberry32(seed: number): Rng {
+    const r = new Rng(0);
+    r.mulberry = true;
+    r.a = seed >>> 0;
+    return r;
+  }
+
   nextU32(): number {
+    if (this.mulberry) {
+      this.a = (this.a + 0x6d2b79f5) >>> 0;
+      let t = this.a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (t ^ (t >>> 14)) >>> 0;
+    }
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
     this.d = (this.d + 1) >>> 0;
     this.a = this.b ^ (this.b >>> 9);
@@ -79,6 +100,7 @@ export class Rng {
 
   /** a derived generator, so that adding draws in one component does not shift another */
   fork(): Rng {
-    return new Rng(this.nextU32());
+    const seed = this.nextU32();
+    return this.mulberry ? Rng.mulberry32(seed) : new Rng(seed);
   }
 }
