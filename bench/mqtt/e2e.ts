@@ -1,10 +1,15 @@
 // MQTT end to end: publish -> s7rt (real runtime, zoo model) -> prediction received, against the
 // bare broker round trip (publish -> subscriber, QoS 1) measured on the same Mosquitto in the same run.
+// s7rt runs as `s7rt run` in its own process, as users run it; --in-process runs the MqttService
+// in the bench's process instead and adds where the time goes inside it.
 //
-//   node bench/mqtt/run.mjs [--seconds 8]
+//   npm run build && node bench/mqtt/run.mjs [--seconds 8] [--rates 1000,10000] [--devices 100,1000]
+//     [--workers 1] [--backend auto|native|wasm] [--no-ramp] [--in-process]
 //
 // Prints a markdown table for docs/benchmarks.md ("## MQTT end to end").
 import mqtt, { type MqttClient } from 'mqtt';
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -13,7 +18,7 @@ import type { BackendRequest } from '../../src/api';
 import { encodeSample } from '../../src/mqtt/payload';
 import { MqttService, defaultServiceOptions } from '../../src/mqtt/service';
 import { QuantileWindow } from '../../src/health/metrics';
-import { startMosquitto } from '../../test/mqtt/mosquitto';
+import { freePort, startMosquitto } from '../../test/mqtt/mosquitto';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,6 +29,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     backend: { type: 'string' },
     'no-ramp': { type: 'boolean' },
+    'in-process': { type: 'boolean' },
   },
 });
 const SECONDS = Number(args.seconds ?? 8);
@@ -134,92 +140,142 @@ async function brokerThroughput(url: string): Promise<number> {
   return rate;
 }
 
-async function main(): Promise<void> {
-  const broker = await startMosquitto();
+interface Inside {
+  /** samples per runtime batch */
+  meanBatch: number;
+  /** publish -> prediction computed inside s7rt (before it is published): where the time goes */
+  readyP50: number;
+  readyP99: number;
+}
+
+/** The s7rt under test: `s7rt run` as its own process (as users run it), or in this process. */
+interface UnderTest {
+  describe: string;
+  /** call before a measured run; the returned function reports what happened inside s7rt since */
+  measure(): Promise<() => Promise<Inside | undefined>>;
+  stop(): Promise<void>;
+}
+
+async function s7rtProcess(brokerUrl: string): Promise<UnderTest> {
+  const health = await freePort();
+  const cli = resolve(root, 'bin/s7rt.js');
+  const child = spawn(process.execPath, [cli, 'run', '--model', resolve(root, 'models/zoo/sensor-activity'), '--broker', brokerUrl,
+    '--subscribe', 'sensors/+/imu', '--publish', 'predictions/{device}', '--client-id', 's7rt-bench', '--workers', String(WORKERS),
+    '--backend', BACKEND, '--health-port', String(health), '--status-interval', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  for (const until = now() + 60_000; ; ) {
+    if (child.exitCode !== null) throw new Error(`s7rt exited with ${child.exitCode}:\n${log}`);
+    if (now() > until) throw new Error(`s7rt not ready after 60 s:\n${log}`);
+    const ok = await fetch(`http://127.0.0.1:${health}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    describe: `s7rt run in its own process (${log.match(/s7rt: (\w+) backend/)?.[1] ?? '?'} backend, ${WORKERS} worker(s))`,
+    measure: async () => async () => undefined,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function s7rtInProcess(brokerUrl: string): Promise<UnderTest> {
   const model = await loadModel(resolve(root, 'models/zoo/sensor-activity'));
   const rt = await createRuntime(model, { skipGoldenCheck: true, workers: WORKERS, backend: BACKEND, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
-  // publish -> prediction computed inside s7rt (before it is published): where the time goes
   const ready = new QuantileWindow(1 << 16);
   const service = new MqttService(rt, { id: model.manifest.id, inputSize: model.manifest.input.size }, {
     ...defaultServiceOptions,
-    broker: broker.url,
+    broker: brokerUrl,
     subscribe: ['sensors/+/imu'],
     publish: 'predictions/{device}',
     clientId: 's7rt-bench',
   }, { onPrediction: (_d, sample) => ready.observe(now() - (sample.t ?? Number.NaN)) });
   await service.start();
+  const { backend } = await rt.stats();
+  return {
+    describe: `MqttService in the bench's process (${backend} backend, ${WORKERS} worker(s))`,
+    measure: async () => {
+      ready.clear();
+      const before = await rt.stats();
+      return async () => {
+        const after = await rt.stats();
+        return { meanBatch: (after.steps - before.steps) / Math.max(1, after.batches - before.batches), readyP50: ready.quantile(0.5), readyP99: ready.quantile(0.99) };
+      };
+    },
+    stop: async () => {
+      await service.stop();
+      await rt.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const broker = await startMosquitto();
+  const s7rt = args['in-process'] ? await s7rtInProcess(broker.url) : await s7rtProcess(broker.url);
   const pub = await client(broker.url, 'bench-pub');
   const sink = await client(broker.url, 'bench-sink');
   await sink.subscribeAsync(['predictions/+', 'bare/+'], { qos: 1 });
   const values = [0.01, -0.02, 0.98, 1.2, -0.4, 0.1];
   const rows: string[] = [];
   const results: Record<string, unknown>[] = [];
+  const json = { payload: (_d: number, seq: number, t: number) => encodeSample('json', { seq, t, values }), extractT: (p: Buffer) => JSON.parse(p.toString()).t as number };
   // Warm-up (not recorded): the first seconds pay for JIT, ORT's first runs and the broker's new sessions.
-  await paced(pub, sink, {
-    rate: 1000,
-    devices: 100,
-    seconds: 2,
-    topic: (d) => `sensors/warmup${d}/imu`,
-    payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
-    extractT: (p) => JSON.parse(p.toString()).t,
-  });
+  await paced(pub, sink, { rate: 1000, devices: 100, seconds: 2, topic: (d) => `sensors/warmup${d}/imu`, ...json });
   for (const devices of DEVICES) {
     for (const rate of RATES) {
-      const bare = await paced(pub, sink, {
-        rate,
-        devices,
-        topic: (d) => `bare/b${d}`,
-        payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
-        extractT: (p) => JSON.parse(p.toString()).t,
-      });
-      service.latencyWindow.clear();
-      ready.clear();
-      const before = await rt.stats();
-      const e2e = await paced(pub, sink, {
-        rate,
-        devices,
-        topic: (d) => `sensors/r${rate}n${devices}d${d}/imu`, // fresh device keys per run: a reused key would restart at seq 0 and be deduplicated
-        payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
-        extractT: (p) => JSON.parse(p.toString()).t,
-      });
+      const bare = await paced(pub, sink, { rate, devices, topic: (d) => `bare/b${d}`, ...json });
+      const inside = await s7rt.measure();
+      // fresh device keys per run: a reused key would restart at seq 0 and be deduplicated
+      const e2e = await paced(pub, sink, { rate, devices, topic: (d) => `sensors/r${rate}n${devices}d${d}/imu`, ...json });
       const f = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
       rows.push(
         `| ${rate.toLocaleString('en')} | ${devices.toLocaleString('en')} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(e2e.p50)} / ${f(e2e.p99)} | ${(e2e.p99 / bare.p99).toFixed(1)}× | ${e2e.rate.toFixed(0)} | ${e2e.keptUp ? 'yes' : 'no (lag grows)'} |`,
       );
-      // inside s7rt: from the sample arriving to the broker acking its prediction
-      const after = await rt.stats();
-      const inside = { meanBatch: (after.steps - before.steps) / Math.max(1, after.batches - before.batches), readyP50: ready.quantile(0.5), readyP99: ready.quantile(0.99), p50: service.latencyWindow.quantile(0.5) * 1000, p99: service.latencyWindow.quantile(0.99) * 1000 };
-      results.push({ rate, devices, bare, e2e, inside });
+      results.push({ rate, devices, bare, e2e, inside: await inside() });
       console.error(JSON.stringify(results.at(-1)));
     }
   }
-  // Highest sustained rate: ramp until s7rt stops keeping up.
-  let sustained = 0;
-  for (const rate of args['no-ramp'] ? [] : [250, 500, 1000, 2000, 4000, 8000, 16000]) {
-    const r = await paced(pub, sink, {
-      rate,
-      devices: 100,
-      topic: (d) => `sensors/ramp${rate}d${d}/imu`,
-      payload: (_d, seq, t) => encodeSample('json', { seq, t, values }),
-      extractT: (p) => JSON.parse(p.toString()).t,
-    });
+  // Highest sustained rate: double until s7rt stops keeping up, then bisect between the last two.
+  const keepsUp = async (rate: number) => {
+    const r = await paced(pub, sink, { rate, devices: 100, topic: (d) => `sensors/ramp${rate}d${d}/imu`, ...json });
     console.error(JSON.stringify({ ramp: rate, ...r }));
-    if (!r.keptUp) break;
-    sustained = rate;
+    return r.keptUp;
+  };
+  let sustained = 0;
+  if (!args['no-ramp']) {
+    let failed = 0;
+    for (let rate = 500; rate <= 64_000; rate *= 2) {
+      if (!(await keepsUp(rate))) {
+        failed = rate;
+        break;
+      }
+      sustained = rate;
+    }
+    for (let i = 0; i < 3 && failed > 0; i++) {
+      const mid = Math.round((sustained + failed) / 2 / 100) * 100;
+      if (await keepsUp(mid)) sustained = mid;
+      else failed = mid;
+    }
   }
   await pub.endAsync();
   await sink.endAsync();
-  await service.stop();
+  await s7rt.stop();
   const brokerRate = await brokerThroughput(broker.url);
-  await rt.close();
   await broker.dispose();
+  console.log(`s7rt under test: ${s7rt.describe}; machine load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('');
   console.log(`| rate (samples/s) | devices | bare broker p50 / p99 (ms) | s7rt end to end p50 / p99 (ms) | p99 ratio | predictions/s | kept up |`);
   console.log(`|---|---|---|---|---|---|---|`);
   for (const r of rows) console.log(r);
   console.log('');
-  console.log(`Highest sustained rate (100 devices, ${SECONDS} s steps, ≥95 % delivered in the window and all within 10 s after): ${sustained} samples/s`);
-  console.log(`Mosquitto's own QoS 1 throughput (one publisher, one subscriber, 50,000 messages): ${brokerRate.toFixed(0)} msg/s`);
-  console.log(`Ratio sustained / broker: ${(sustained / brokerRate).toFixed(3)}`);
+  if (!args['no-ramp']) {
+    console.log(`Highest sustained rate (100 devices, ${SECONDS} s steps, ≥95 % delivered in the window and all within 10 s after): ${sustained} samples/s`);
+    console.log(`Mosquitto's own QoS 1 throughput (one publisher, one subscriber, 50,000 messages): ${brokerRate.toFixed(0)} msg/s`);
+    console.log(`Ratio sustained / broker: ${(sustained / brokerRate).toFixed(3)}`);
+  }
 }
 
 await main();
