@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Builds the dashboard into dist/dashboard/: the embeddable component (s7-dashboard.js), the
-// page's script (page.js, which includes the component: each file stands alone) and index.html.
+// page's script (page.js, which includes the component), the stream view's feed worker
+// (feed-worker.js: mqtt.js, parsing, device state; both scripts load it from beside themselves)
+// and index.html.
 // The runtime is NOT bundled here: the page loads the runtime's own browser build (dist/browser/,
 // from scripts/build.mjs) at /runtime/. Run directly, or call buildDashboard().
 import { build } from 'esbuild';
@@ -21,7 +23,7 @@ function writeAtomic(path, bytes) {
 export async function buildDashboard({ outdir = resolve(here, '../../dist/dashboard'), minify = false } = {}) {
   mkdirSync(outdir, { recursive: true });
   const result = await build({
-    entryPoints: { 's7-dashboard': join(here, 'index.ts'), page: join(here, 'page/main.ts') },
+    entryPoints: { 's7-dashboard': join(here, 'index.ts'), page: join(here, 'page/main.ts'), 'feed-worker': join(here, 'feed/worker.ts') },
     outdir,
     bundle: true,
     format: 'esm',

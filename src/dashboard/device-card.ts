@@ -1,11 +1,12 @@
 // The DOM for one device: name, current prediction with a meter per class, latency, rates, and
-// two uPlot charts (signal, probabilities over time). Built once, then updated from DeviceState
-// on animation frames only.
+// two uPlot charts (signal, probabilities over time). Built once, then updated on animation
+// frames from what the feed worker sent (feed/protocol.ts DeviceUpdate).
 import uPlot from 'uplot';
-import type { DeviceState } from './device-state.js';
 import { el, setText } from './dom.js';
+import type { DeviceUpdate } from './feed/protocol.js';
 import { colour } from './palette.js';
 import { ProbabilityMeters } from './probability-meters.js';
+import { type ChartData, unpack } from './series-window.js';
 
 const chartHeight = 120;
 
@@ -34,9 +35,14 @@ export class DeviceCard {
   private chartsKey = '';
   /** chart width in CSS px, from the view's ResizeObserver: render() never reads layout */
   private width = 300;
-  private renderedVersion = -1;
-  /** set by the view's IntersectionObserver: charts of off-screen cards are not redrawn */
-  visible = true;
+  /** the newest state from the feed worker, and chart windows not drawn yet */
+  private latest?: DeviceUpdate;
+  private signal?: ChartData;
+  private probabilities?: ChartData;
+  /** something arrived that is not on screen yet */
+  dirty = false;
+  /** set by the view's IntersectionObserver: off-screen cards are not drawn until they show */
+  visible = false;
 
   constructor(readonly device: string) {
     const id = `dev-${device.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
@@ -55,36 +61,40 @@ export class DeviceCard {
     this.root.append(head, stats, this.meters.root, this.signalBox, this.probBox);
   }
 
-  /** Redraws what changed since the last frame. */
-  render(state: DeviceState, now: number): void {
-    const snap = state.snapshot(now);
+  /** Keeps what the feed worker sent; drawn by render(). */
+  update(u: DeviceUpdate): void {
+    this.latest = u;
+    if (u.signal) this.signal = u.signal;
+    if (u.probabilities) this.probabilities = u.probabilities;
+    this.dirty = true;
+  }
+
+  /** Writes what changed since the last render (text only where it differs, charts once). */
+  render(): void {
+    this.dirty = false;
+    const u = this.latest;
+    if (!u) return;
+    const snap = u.snapshot;
     setText(this.rate, `${snap.samplesPerSecond.toFixed(0)} samples/s · ${snap.predictionsPerSecond.toFixed(0)} pred/s`);
-    if (state.version === this.renderedVersion) return;
-    this.renderedVersion = state.version;
     setText(this.label, snap.label === undefined ? '–' : `${snap.label} ${((snap.probability ?? 0) * 100).toFixed(0)}%`);
     setText(this.latency, snap.latencyMs === undefined ? 'latency –' : `latency ${snap.latencyMs.toFixed(1)} ms`);
     this.meters.update(snap.values);
-    if (!this.visible) return;
-    this.renderCharts(state);
-  }
-
-  private renderCharts(state: DeviceState): void {
-    const width = this.width;
-    const key = `${state.channels}|${state.labels.join(',')}`;
+    const key = `${u.channels}|${u.labels.join(',')}`;
     if (key !== this.chartsKey) {
       this.signalChart?.destroy();
       this.probChart?.destroy();
       this.signalChart = this.probChart = undefined;
       this.chartsKey = key;
     }
-    if (state.signal && state.signal.length > 1) {
-      this.signalChart ??= new uPlot(chartOptions(width, Array.from({ length: state.channels }, (_, i) => `ch${i}`)), undefined, this.signalBox);
-      this.signalChart.setData(state.signal.columns() as uPlot.AlignedData);
+    if (this.signal && this.signal.rows > 1) {
+      this.signalChart ??= new uPlot(chartOptions(this.width, Array.from({ length: u.channels }, (_, i) => `ch${i}`)), undefined, this.signalBox);
+      this.signalChart.setData(unpack(this.signal) as unknown as uPlot.AlignedData);
     }
-    if (state.probabilities && state.probabilities.length > 1) {
-      this.probChart ??= new uPlot(chartOptions(width, state.labels, [0, 1]), undefined, this.probBox);
-      this.probChart.setData(state.probabilities.columns() as uPlot.AlignedData);
+    if (this.probabilities && this.probabilities.rows > 1) {
+      this.probChart ??= new uPlot(chartOptions(this.width, u.labels, [0, 1]), undefined, this.probBox);
+      this.probChart.setData(unpack(this.probabilities) as unknown as uPlot.AlignedData);
     }
+    this.signal = this.probabilities = undefined;
   }
 
   /** `width`: the card's content width (from a ResizeObserver entry). */

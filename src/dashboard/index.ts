@@ -3,7 +3,7 @@
 import { defineEventView } from './event-view.js';
 import { defineStreamView } from './stream-view.js';
 
-export { S7StreamView, defineStreamView, type StreamViewStats } from './stream-view.js';
+export { S7StreamView, defineStreamView, type StreamViewStats, type WorkerRuntime } from './stream-view.js';
 export { S7EventView, defineEventView, type EventViewStats, type RecordingLike } from './event-view.js';
 export { DecayFrame } from './decay-frame.js';
 export type { DeviceSnapshot } from './device-state.js';

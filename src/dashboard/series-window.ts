@@ -1,5 +1,17 @@
 // The last `capacity` rows of a time series with a fixed number of columns, kept in a ring so that
-// a 50 Hz stream costs no allocation per sample; charts read it oldest-first with columns().
+// a 50 Hz stream costs no allocation per sample; charts read it oldest-first with pack().
+
+/** A chart's columns (x first), each `rows` long, one after the other in `data`. */
+export interface ChartData {
+  columns: number;
+  rows: number;
+  data: Float64Array;
+}
+
+/** Column views of packed chart data, as uPlot takes them (typed arrays, no copy). */
+export function unpack({ columns, rows, data }: ChartData): Float64Array[] {
+  return Array.from({ length: columns }, (_, c) => data.subarray(c * rows, (c + 1) * rows));
+}
 
 export class SeriesWindow {
   private readonly data: Float64Array[];
@@ -20,14 +32,23 @@ export class SeriesWindow {
     if (this.size < this.capacity) this.size++;
   }
 
-  /** One array per column, oldest row first (a fresh copy: uPlot keeps what it is given). */
-  columns(): number[][] {
+  /**
+   * Every column, oldest row first, packed column after column into one fresh Float64Array
+   * (`columns * rows` values): one transferable buffer per chart for postMessage.
+   */
+  pack(): ChartData {
     const start = (this.next - this.size + this.capacity) % this.capacity;
-    return this.data.map((col) => {
-      const out = new Array<number>(this.size);
-      for (let i = 0; i < this.size; i++) out[i] = col[(start + i) % this.capacity];
-      return out;
-    });
+    const data = new Float64Array(this.columnCount * this.size);
+    const head = this.capacity - start; // rows before the ring wraps
+    for (let c = 0; c < this.columnCount; c++) {
+      const col = this.data[c];
+      if (head >= this.size) data.set(col.subarray(start, start + this.size), c * this.size);
+      else {
+        data.set(col.subarray(start), c * this.size);
+        data.set(col.subarray(0, this.size - head), c * this.size + head);
+      }
+    }
+    return { columns: this.columnCount, rows: this.size, data };
   }
 
   /** The newest row, or undefined when empty. */

@@ -1,42 +1,61 @@
 // <s7-stream-view>: live sensor signals and predictions per device, from an MQTT broker over
 // WebSocket. Predictions come from the broker (published by `s7rt run`) or, in browser-only mode,
-// from the runtime's Web Worker fed with the same samples (useLocalRuntime).
+// from the runtime fed with the same samples (useWorkerRuntime, or useLocalRuntime for a runtime
+// the embedding page owns).
 //
 //   <s7-stream-view broker="ws://localhost:8083" samples-topic="sensors/+/imu"
 //                   predictions-topic="predictions/+"></s7-stream-view>
 //
-// Messages update plain state objects; the DOM is touched only on animation frames, so 100
-// devices at 50 Hz cost one render per frame, not one per message.
-import { Subject, Subscription, animationFrames, filter, share, tap } from 'rxjs';
+// The MQTT client, parsing and every device's state live in a feed worker (feed/worker.ts, served
+// as feed-worker.js next to this bundle). Once per animation frame the element pulls one message
+// with what changed (chart windows only for cards on screen) and renders it: the main thread only
+// renders, whatever the message rate.
+import { Subject, Subscription, animationFrames } from 'rxjs';
+import * as Comlink from 'comlink';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import type { StreamHandle } from '../api.js';
+import type { RuntimeOptions, RuntimeStats, StreamHandle } from '../api.js';
 import { DeviceCard } from './device-card.js';
+import type { DeviceSnapshot } from './device-state.js';
 import { el, setText } from './dom.js';
-import { type DeviceSnapshot, DeviceState } from './device-state.js';
-import { type DashboardInputError, RejectCounter } from './errors.js';
-import { type DashboardMessage, type SensorSampleMessage, type TopicPatterns, defaultTopics } from './messages.js';
-import { type ConnectionStatus, type RawMessage, fromMqtt } from './rx/from-mqtt.js';
-import { parseMessages } from './rx/parse-messages.js';
+import { DashboardInputError, RejectCounter } from './errors.js';
+import { FeedClient } from './feed/client.js';
+import type { FeedControl, FeedFrame } from './feed/protocol.js';
+import { type PredictionMessage, type SensorSampleMessage, type TopicPatterns, defaultTopics } from './messages.js';
+import type { ConnectionStatus } from './rx/from-mqtt.js';
 import { predictLocally } from './rx/predict-locally.js';
 import styles from './styles.css';
 
 export interface StreamViewStats {
   status: ConnectionStatus | 'idle';
   mode: 'mqtt' | 'browser';
+  /** MQTT (and ingested) messages the feed worker received */
   messages: number;
   devices: number;
+  /** frames rendered */
   frames: number;
+  /** messages the feed worker posted to the main thread (at most one per animation frame) */
+  feedMessages: number;
   rejected: number;
   rejectedByReason: RejectCounter['byReason'];
 }
 
+/** Browser-only mode with the runtime inside the feed worker (useWorkerRuntime). */
+export interface WorkerRuntime {
+  /** the runtime's stats at start: the backend in use after any fallback, and why */
+  stats: RuntimeStats;
+  /** the feed worker's runtime API (comlink): stats, golden vectors, steps */
+  control: Comlink.Remote<FeedControl>;
+}
+
 export class S7StreamView extends HTMLElement {
   static readonly tag = 's7-stream-view';
+  /** where the feed worker's bundle is: feed-worker.js beside this module unless set before use */
+  static feedWorkerUrl: string | URL = new URL('./feed-worker.js', import.meta.url);
   static get observedAttributes(): string[] {
     return ['broker'];
   }
 
-  private readonly states = new Map<string, DeviceState>();
+  private readonly snapshots = new Map<string, DeviceSnapshot>();
   private readonly cards = new Map<string, DeviceCard>();
   private readonly rejects = new RejectCounter();
   private readonly grid: HTMLElement;
@@ -44,16 +63,21 @@ export class S7StreamView extends HTMLElement {
   private readonly errorsEl: HTMLElement;
   private readonly visibility: IntersectionObserver;
   private readonly resizes: ResizeObserver;
-  private readonly incoming = new Subject<RawMessage>();
-  private pipeline?: Subscription;
-  private connection?: Subscription;
+  private feed?: FeedClient;
+  private sentTopics = '';
   /** the broker URL of the current connection */
   private url?: string;
   private frames?: Subscription;
-  private openStream?: (device: string) => StreamHandle;
+  private mode: StreamViewStats['mode'] = 'mqtt';
+  /** useLocalRuntime: samples from the frames go through the page's runtime, predictions back */
+  private localSamples?: Subject<SensorSampleMessage>;
+  private localPipeline?: Subscription;
+  private pendingPredictions: PredictionMessage[] = [];
   private status: StreamViewStats['status'] = 'idle';
   private statusDetail = '';
+  private failure = '';
   private messages = 0;
+  private deviceCount = 0;
   private frameCount = 0;
 
   constructor() {
@@ -66,8 +90,11 @@ export class S7StreamView extends HTMLElement {
     root.append(style, this.statusEl, this.errorsEl, this.grid);
     this.visibility = new IntersectionObserver((entries) => {
       for (const e of entries) {
-        const card = this.cards.get((e.target as HTMLElement).dataset.device ?? '');
-        if (card) card.visible = e.isIntersecting;
+        const device = (e.target as HTMLElement).dataset.device ?? '';
+        const card = this.cards.get(device);
+        if (!card || card.visible === e.isIntersecting) continue;
+        card.visible = e.isIntersecting;
+        this.feed?.send({ type: 'visible', device, visible: e.isIntersecting });
       }
     });
     this.resizes = new ResizeObserver((entries) => {
@@ -83,15 +110,13 @@ export class S7StreamView extends HTMLElement {
   }
 
   connectedCallback(): void {
-    this.frames ??= animationFrames().subscribe(() => this.render());
+    this.frames ??= animationFrames().subscribe(() => this.feed?.pull());
     const broker = this.getAttribute('broker');
-    if (broker && !this.connection) this.connect(broker);
+    if (broker && !this.url) this.connect(broker);
   }
 
   disconnectedCallback(): void {
     this.disconnect();
-    this.pipeline?.unsubscribe();
-    this.pipeline = undefined;
     this.frames?.unsubscribe();
     this.frames = undefined;
   }
@@ -104,73 +129,94 @@ export class S7StreamView extends HTMLElement {
   }
 
   /**
-   * Browser-only mode: predictions are computed in the page by the runtime (one stream per device,
-   * its state kept in the worker) instead of read from the predictions topic. Call before connect().
+   * Browser-only mode with a runtime the embedding page owns: predictions are computed by
+   * `openStream(device)` (one stream per device, its state in the runtime's worker) instead of read
+   * from the predictions topic. Samples reach it through the main thread, once per frame; prefer
+   * useWorkerRuntime, which keeps them off the main thread. Call before connect().
    */
   useLocalRuntime(openStream: (device: string) => StreamHandle): void {
-    this.openStream = openStream;
-    this.pipeline?.unsubscribe();
-    this.pipeline = this.buildPipeline();
-    // resubscribe: browser-only mode does not read the predictions topic
-    if (this.connection && this.url) this.connect(this.url);
+    const feed = this.startFeed();
+    this.mode = 'browser';
+    this.localPipeline?.unsubscribe();
+    this.localSamples = new Subject<SensorSampleMessage>();
+    this.localPipeline = this.localSamples.pipe(predictLocally(openStream, (e) => this.rejects.add(e))).subscribe((p) => {
+      if (this.pendingPredictions.push(p) === 1) {
+        queueMicrotask(() => {
+          feed.send({ type: 'predictions', items: this.pendingPredictions });
+          this.pendingPredictions = [];
+        });
+      }
+    });
+    feed.send({ type: 'forward-samples' });
+    if (this.url) this.connect(this.url); // resubscribe: browser-only mode does not read predictions
+  }
+
+  /**
+   * Browser-only mode inside the feed worker: it imports the runtime's browser build from
+   * `runtimeUrl` (dist/browser/index.js), loads the package at `modelUrl`, and steps every sample
+   * there (the runtime's own worker nested in the feed worker): no sample crosses the main thread.
+   */
+  async useWorkerRuntime(runtimeUrl: string, modelUrl: string, options: RuntimeOptions = {}): Promise<WorkerRuntime> {
+    const feed = this.startFeed();
+    const stats = await feed.control.openRuntime(runtimeUrl, modelUrl, options);
+    this.mode = 'browser';
+    if (this.url) this.connect(this.url);
+    return { stats, control: feed.control };
   }
 
   /** Connects to `url` (ws:// or wss://) and starts showing devices. */
   connect(url: string): void {
-    this.disconnect();
-    this.pipeline ??= this.buildPipeline();
-    const topics = this.topics;
     this.url = url;
-    this.connection = fromMqtt({
-      url,
-      topics: this.openStream ? [topics.samples] : [topics.samples, topics.predictions],
-      onStatus: (s, detail) => {
-        this.status = s;
-        this.statusDetail = detail ?? '';
-      },
-    }).subscribe((m) => this.incoming.next(m));
+    this.startFeed().send({ type: 'connect', url, topics: this.topics, predictionsToo: this.mode === 'mqtt' });
   }
 
   disconnect(): void {
-    this.connection?.unsubscribe();
-    this.connection = undefined;
+    if (this.url === undefined) return;
+    this.url = undefined;
+    this.feed?.send({ type: 'disconnect' });
   }
 
   /** Feeds one message as if it came from the broker (for pages with their own transport). */
   ingest(topic: string, payload: Uint8Array | string): void {
-    this.pipeline ??= this.buildPipeline();
-    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-    this.incoming.next({ topic, payload: bytes, receivedAt: performance.now() });
+    const feed = this.startFeed();
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload.slice();
+    feed.send({ type: 'ingest', topic, payload: bytes }, [bytes.buffer]);
   }
 
-  private buildPipeline(): Subscription {
-    const messages = this.incoming.pipe(
-      tap(() => this.messages++),
-      parseMessages(this.topics, (e) => this.reject(e)),
-      share(),
-    );
-    const pipeline = messages.subscribe((m) => this.apply(m));
-    const local = this.openStream;
-    if (local) {
-      const samples = messages.pipe(filter((m): m is SensorSampleMessage => m.kind === 'sample'));
-      pipeline.add(samples.pipe(predictLocally(local, (e) => this.reject(e))).subscribe((p) => this.apply(p)));
+  private startFeed(): FeedClient {
+    if (!this.feed) {
+      this.feed = new FeedClient(
+        S7StreamView.feedWorkerUrl,
+        (f) => this.onFrame(f),
+        (message) => {
+          this.failure = message;
+          console.error(`s7-stream-view: ${message}`);
+        },
+      );
+      for (const [device, card] of this.cards) if (card.visible) this.feed.send({ type: 'visible', device, visible: true });
     }
-    return pipeline;
+    const topics = this.topics;
+    const key = `${topics.samples}\n${topics.predictions}`;
+    if (key !== this.sentTopics) {
+      this.sentTopics = key;
+      this.feed.send({ type: 'topics', topics });
+    }
+    return this.feed;
   }
 
   /** What the view currently shows, per device: for tests and embedding pages. */
   snapshot(): Record<string, DeviceSnapshot> {
-    const now = performance.now();
-    return Object.fromEntries([...this.states].map(([k, s]) => [k, s.snapshot(now)]));
+    return Object.fromEntries(this.snapshots);
   }
 
   get stats(): StreamViewStats {
     return {
       status: this.status,
-      mode: this.openStream ? 'browser' : 'mqtt',
+      mode: this.mode,
       messages: this.messages,
-      devices: this.states.size,
+      devices: this.deviceCount,
       frames: this.frameCount,
+      feedMessages: this.feed?.received ?? 0,
       rejected: this.rejects.total,
       rejectedByReason: { ...this.rejects.byReason },
     };
@@ -180,35 +226,32 @@ export class S7StreamView extends HTMLElement {
     return this.rejects.recent;
   }
 
-  private reject(e: DashboardInputError): void {
-    this.rejects.add(e);
-  }
-
-  private apply(m: DashboardMessage): void {
-    let state = this.states.get(m.device);
-    if (!state) {
-      state = new DeviceState(m.device);
-      this.states.set(m.device, state);
-    }
-    if (m.kind === 'sample') state.addSample(m);
-    else state.addPrediction(m);
-  }
-
-  private render(): void {
-    this.frameCount++;
-    const now = performance.now();
-    for (const [device, state] of this.states) {
-      let card = this.cards.get(device);
+  private onFrame(f: FeedFrame): void {
+    this.status = f.status;
+    this.statusDetail = this.failure || f.statusDetail;
+    this.messages = f.messages;
+    this.deviceCount = f.devices;
+    for (const r of f.rejected) this.rejects.add(new DashboardInputError(r.reason, r.where, r.detail));
+    for (const u of f.updates) {
+      this.snapshots.set(u.device, u.snapshot);
+      let card = this.cards.get(u.device);
       if (!card) {
-        card = new DeviceCard(device);
+        card = new DeviceCard(u.device);
         card.root.setAttribute('role', 'listitem');
-        this.cards.set(device, card);
+        this.cards.set(u.device, card);
         this.grid.append(card.root);
         this.visibility.observe(card.root);
         this.resizes.observe(card.root);
       }
-      card.render(state, now);
+      card.update(u);
     }
+    if (f.samples) for (const s of f.samples) this.localSamples?.next(s);
+    this.render();
+  }
+
+  private render(): void {
+    this.frameCount++;
+    for (const card of this.cards.values()) if (card.dirty && card.visible) card.render();
     this.renderStatus();
   }
 

@@ -9,6 +9,8 @@ export interface TestPage {
   context: BrowserContext;
   /** console errors, uncaught exceptions and failed requests, as text */
   errors: string[];
+  /** paths of every request the page and its workers made, in order */
+  requests: string[];
   /** onnxruntime's own warning-level log lines ("[W:onnxruntime:..."), which it writes with console.error */
   ortWarnings: string[];
 }
@@ -26,6 +28,8 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   const page = await context.newPage();
   const errors: string[] = [];
   const ortWarnings: string[] = [];
+  const requests: string[] = [];
+  context.on('request', (r) => requests.push(new URL(r.url()).pathname));
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     if (/\[W:onnxruntime:/.test(m.text())) ortWarnings.push(m.text());
@@ -37,5 +41,5 @@ export async function openPage(browser: Browser, url: string, viewport = { width
     if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`);
   });
   await page.goto(url);
-  return { page, context, errors, ortWarnings };
+  return { page, context, errors, ortWarnings, requests };
 }

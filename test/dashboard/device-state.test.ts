@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeviceState, windowRows } from '../../src/dashboard/device-state';
 import type { PredictionMessage, SensorSampleMessage } from '../../src/dashboard/messages';
 import { RateMeter } from '../../src/dashboard/rate-meter';
-import { SeriesWindow } from '../../src/dashboard/series-window';
+import { SeriesWindow, unpack } from '../../src/dashboard/series-window';
 
 const sample = (seq: number, at: number, values = [seq, -seq]): SensorSampleMessage => ({ kind: 'sample', device: 'd', seq, t: at, values, receivedAt: at });
 const prediction = (seq: number | undefined, at: number, values: Record<string, number>, label?: string): PredictionMessage => ({ kind: 'prediction', device: 'd', seq, values, label, receivedAt: at });
@@ -12,7 +12,7 @@ describe('SeriesWindow', () => {
     const w = new SeriesWindow(2, 3);
     for (let i = 0; i < 5; i++) w.push([i, i * 10]);
     expect(w.length).toBe(3);
-    expect(w.columns()).toEqual([[2, 3, 4], [20, 30, 40]]);
+    expect(unpack(w.pack()).map((c) => [...c])).toEqual([[2, 3, 4], [20, 30, 40]]);
     expect(w.last()).toEqual([4, 40]);
   });
 });
@@ -54,11 +54,11 @@ describe('DeviceState', () => {
       s.addSample(sample(i, i * 20));
       s.addPrediction(prediction(i, i * 20 + 1, { a: i % 2, b: 1 - (i % 2) }));
     }
-    const cols = s.signal!.columns();
+    const cols = unpack(s.signal!.pack());
     expect(cols).toHaveLength(3); // time + 2 channels
     expect(cols[0]).toHaveLength(windowRows);
     expect(cols[1][windowRows - 1]).toBe(windowRows + 9);
-    expect(s.probabilities!.columns()).toHaveLength(3);
+    expect(unpack(s.probabilities!.pack())).toHaveLength(3);
     expect(s.labels).toEqual(['a', 'b']);
   });
 });

@@ -1,5 +1,5 @@
-// Code run inside the dashboard page (page.evaluate) against its runtime: the golden vectors of
-// the model the page loaded, fed through the runtime's worker one step at a time per stream.
+// Code run inside the dashboard page (page.evaluate) against its runtime, which lives in the stream
+// view's feed worker: the golden vectors of the model it loaded, fed one step at a time per stream.
 import type { Page } from 'playwright-core';
 
 export interface InPageGolden {
@@ -24,19 +24,17 @@ export async function waitRuntime(page: Page, timeout = 60_000): Promise<void> {
 /** Runs the first `limit` golden steps of every golden stream (default: all of them). */
 export function runGoldenInPage(page: Page, prefix: string, limit = Infinity): Promise<InPageGolden> {
   return page.evaluate(async ({ prefix, limit }) => {
-    const { runtime, model, stats } = (window as any).s7dashboard.runtime;
-    const g = model.golden;
-    const m = model.manifest;
+    const { control, stats } = (window as any).s7dashboard.runtime;
+    const { manifest: m, golden: g } = await control.model();
     const size = m.input.size;
     const O = m.output.size;
     const steps = Math.min(limit, g.steps);
     const outputs = new Array<number>(g.batch * steps * O);
     await Promise.all(
       Array.from({ length: g.batch }, async (_, b) => {
-        const s = runtime.stream(`${prefix}-${b}`);
         for (let t = 0; t < steps; t++) {
           const at = b * g.steps + t;
-          const p = await s.step({ values: g.input.data.slice(at * size, (at + 1) * size) });
+          const p = await control.step(`${prefix}-${b}`, Array.from(g.input.data.slice(at * size, (at + 1) * size)));
           for (let o = 0; o < O; o++) outputs[(b * steps + t) * O + o] = p.output[o];
         }
       }),

@@ -1,11 +1,10 @@
 // The dashboard page: reads config.json from the server, connects the stream view to the broker
-// and, in browser-only mode (?mode=browser[&backend=webgpu]), runs the sensor model in the
-// runtime's worker.
+// and, in browser-only mode (?mode=browser[&backend=webgpu]), runs the sensor model in the stream
+// view's feed worker (the runtime's own build, loaded at run time from config.runtimeUrl).
 import { decodePacket } from '../../../devices/events/live/packet.js';
 import { openEvents } from '../../../devices/events/open-events.js';
-import { type S7EventView, type S7StreamView, defineElements } from '../index.js';
+import { type S7EventView, type S7StreamView, type WorkerRuntime, defineElements } from '../index.js';
 import type { PageConfig } from './config.js';
-import { openLocalRuntime, type LocalRuntime } from './local-runtime.js';
 
 defineElements();
 
@@ -14,7 +13,7 @@ export interface PageHandle {
   mode: 'mqtt' | 'browser';
   streams: S7StreamView;
   events: S7EventView;
-  runtime?: LocalRuntime;
+  runtime?: WorkerRuntime;
   ready: Promise<void>;
 }
 
@@ -50,9 +49,10 @@ async function start(): Promise<void> {
   if (mode === 'browser') {
     const backend = params.get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
     // ?golden=skip: start without the load-time golden check (slow on software WebGPU adapters)
-    const local = await openLocalRuntime(config, config.sensorModel, { backend, skipGoldenCheck: params.get('golden') === 'skip' });
-    handle.runtime = local;
-    streams.useLocalRuntime((device) => local.runtime.stream(device));
+    const model = config.models[config.sensorModel];
+    if (!model) throw new Error(`config.json: no model "${config.sensorModel}" (have ${Object.keys(config.models).join(', ') || 'none'})`);
+    const url = (u: string) => new URL(u, location.href).href;
+    handle.runtime = await streams.useWorkerRuntime(url(config.runtimeUrl), url(model), { backend, skipGoldenCheck: params.get('golden') === 'skip' });
   }
   const broker = params.get('broker') ?? config.brokerWsUrl;
   streams.connect(broker);

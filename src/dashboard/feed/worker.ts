@@ -1,0 +1,108 @@
+// The feed worker of <s7-stream-view> (bundled as dist/dashboard/feed-worker.js): owns mqtt.js
+// and the subscriptions, parses every message, keeps each device's window, and answers the page's
+// once-per-animation-frame pull with one frame of what changed. In browser-only mode it also starts
+// the runtime (whose own worker is nested in this one) and steps every sample without the main thread.
+import * as Comlink from 'comlink';
+import type { Subscription } from 'rxjs';
+import type { Runtime, RuntimeOptions } from '../../api.js';
+import type { LoadedModel } from '../../model/load.js';
+import { fromMqtt } from '../rx/from-mqtt.js';
+import { Feed } from './feed.js';
+import type { FeedCommand, FeedControl, FeedFailure, LocalPrediction, RuntimeModule } from './protocol.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const feed = new Feed();
+let connection: Subscription | undefined;
+let runtime: Runtime | undefined;
+let model: LoadedModel | undefined;
+
+function needRuntime(): Runtime {
+  if (!runtime) throw new Error('feed worker: no runtime (openRuntime first)');
+  return runtime;
+}
+
+const control: FeedControl = {
+  async openRuntime(runtimeUrl: string, modelUrl: string, options: RuntimeOptions) {
+    const module = (await import(/* webpackIgnore: true */ runtimeUrl)) as RuntimeModule;
+    model = await module.loadModel(modelUrl);
+    runtime = await module.createRuntime(model, options);
+    const rt = runtime;
+    feed.predictWith((device) => rt.stream(device));
+    return rt.stats();
+  },
+  runtimeStats: () => needRuntime().stats(),
+  async model() {
+    if (!model) throw new Error('feed worker: no model (openRuntime first)');
+    return { manifest: model.manifest, golden: model.golden };
+  },
+  async step(key, values): Promise<LocalPrediction> {
+    const p = await needRuntime().stream(key).step({ values });
+    return { output: p.output, label: p.label, probability: p.probability, values: p.values };
+  },
+  async stepRounds(streams, rounds, prefix) {
+    const rt = needRuntime();
+    const handles = Array.from({ length: streams }, (_, i) => rt.stream(`${prefix}-${streams}-${i}`));
+    const values = [0.1, -0.2, 0.98, 3, -2, 1];
+    const round = () => Promise.all(handles.map((h) => h.step({ values })));
+    await round(); // warm-up (the first run compiles kernels on WebGPU)
+    const t0 = performance.now();
+    for (let r = 0; r < rounds; r++) await round();
+    const seconds = (performance.now() - t0) / 1000;
+    return { backend: (await rt.stats()).backend, steps: streams * rounds, seconds };
+  },
+};
+
+function fail(e: unknown): void {
+  const failure: FeedFailure = { type: 'failure', message: e instanceof Error ? e.message : String(e) };
+  scope.postMessage(failure);
+}
+
+scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
+  const cmd = ev.data;
+  try {
+    switch (cmd.type) {
+      case 'init':
+        Comlink.expose(control, cmd.control);
+        break;
+      case 'topics':
+        feed.setTopics(cmd.topics);
+        break;
+      case 'connect':
+        connection?.unsubscribe();
+        feed.setTopics(cmd.topics);
+        connection = fromMqtt({
+          url: cmd.url,
+          topics: cmd.predictionsToo ? [cmd.topics.samples, cmd.topics.predictions] : [cmd.topics.samples],
+          onStatus: (s, detail) => {
+            feed.status = s;
+            feed.statusDetail = detail ?? '';
+          },
+        }).subscribe((m) => feed.receive(m.topic, m.payload, m.receivedAt));
+        break;
+      case 'disconnect':
+        connection?.unsubscribe();
+        connection = undefined;
+        break;
+      case 'ingest':
+        feed.receive(cmd.topic, cmd.payload, performance.now());
+        break;
+      case 'visible':
+        feed.setVisible(cmd.device, cmd.visible);
+        break;
+      case 'forward-samples':
+        feed.forwardSamples();
+        break;
+      case 'predictions':
+        feed.receivePredictions(cmd.items, performance.now());
+        break;
+      case 'pull': {
+        const { frame, transfer } = feed.frame(performance.now());
+        scope.postMessage(frame, transfer);
+        break;
+      }
+    }
+  } catch (e) {
+    fail(e);
+  }
+};
+scope.addEventListener('unhandledrejection', (ev) => fail(ev.reason));
