@@ -1,7 +1,9 @@
-// Builds dist/node (ESM for Node, dependencies left external) and dist/browser (self-contained ESM
-// bundles plus the onnxruntime-web wasm they load at run time). Entry points live in ENTRIES so
-// that other areas add theirs with one line; missing sources are skipped with a note.
+// Builds dist/node (ESM for Node, dependencies left external), dist/browser (self-contained ESM
+// bundles plus the onnxruntime-web wasm they load at run time) and dist/types (declarations of the
+// public entries). Entry points live in ENTRIES so that other areas add theirs with one line;
+// missing sources are skipped with a note.
 import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +52,14 @@ const common = {
 
 rmSync(join(root, 'dist/node'), { recursive: true, force: true });
 rmSync(join(root, 'dist/browser'), { recursive: true, force: true });
+rmSync(join(root, 'dist/types'), { recursive: true, force: true });
+
+// Type declarations of the public entry points (tsconfig.types.json), in parallel with esbuild.
+const types = new Promise((done) => {
+  execFile(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], { cwd: root }, (e, stdout, stderr) =>
+    done(e ? `dist/types: ${(stdout + stderr).trim() || e.message}` : undefined),
+  );
+});
 
 // Each entry is built on its own so that one area's broken entry does not hide the others'
 // output; the build still fails (exit 1) if any entry failed.
@@ -70,7 +80,7 @@ for (const [target, options] of Object.entries(platforms)) {
     );
   }
 }
-const failures = (await Promise.all(jobs)).filter(Boolean);
+const failures = (await Promise.all([...jobs, types])).filter(Boolean);
 
 mkdirSync(join(root, 'dist/browser'), { recursive: true });
 for (const f of ORT_BROWSER_FILES) {
@@ -86,4 +96,4 @@ if (failures.length > 0) {
   for (const f of failures) console.error(`build: FAILED ${f}`);
   process.exit(1);
 }
-console.log('build: dist/node, dist/browser and dist/dashboard written');
+console.log('build: dist/node, dist/browser, dist/types and dist/dashboard written');

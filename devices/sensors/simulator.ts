@@ -1,9 +1,9 @@
 // Simulated IMU sensors: each device replays one labelled recording (looping, from its own phase)
 // at the recording's sample rate and publishes every sample over MQTT with its seq and ground truth.
 import mqtt, { type MqttClient } from 'mqtt';
-import { encodeSample, type PayloadFormat } from '../../src/mqtt/payload';
-import { Rng } from '../prng';
-import type { Recordings } from './recordings';
+import { encodeSample, type PayloadFormat } from '../../src/mqtt/payload.js';
+import { Rng } from '../prng.js';
+import type { Recordings } from './recordings.js';
 
 export interface FleetOptions {
   broker: string;

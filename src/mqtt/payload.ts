@@ -2,8 +2,8 @@
 //
 // JSON:   {"seq": 12, "t": 1733340000000, "values": [ax, ay, az, gx, gy, gz]}   ("device" optional)
 // binary: float64 LE seq | float64 LE t (NaN = absent) | input.size × float32 LE values
-import type { Prediction } from '../api';
-import { PayloadError } from './errors';
+import type { Prediction } from '../api.js';
+import { PayloadError } from './errors.js';
 
 export type PayloadFormat = 'json' | 'binary';
 
