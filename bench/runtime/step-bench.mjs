@@ -1,7 +1,8 @@
 // Runtime benchmark on a zoo package (default: models/zoo/sensor-activity), all peers measured in
-// the same run: (a) s7rt stream.step through the worker, (b) bare in-process onnxruntime-web
-// session.run of the same step graph, (c) onnxruntime-node, (d) PyTorch eager S7Model.step;
-// throughput with 1 / 100 / 10,000 streams, batching on vs off; chunk-mode samples/s.
+// the same run: (a) s7rt stream.step on each backend (wasm and native through a worker, native on
+// this thread), (b) bare in-process onnxruntime-web session.run of the same step graph,
+// (c) bare onnxruntime-node, (d) PyTorch eager S7Model.step; throughput with 1 / 100 / 10,000
+// streams, batching on vs off, per backend; chunk-mode samples/s.
 // Prints a table and a JSON line. Run: npm run build && node bench/runtime/step-bench.mjs [package]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -55,10 +56,16 @@ results.rounds = ROUNDS;
 const perRound = Math.ceil(ITERS / ROUNDS);
 const peers = {};
 
-// (a) s7rt through the worker, batch 1
-const rtA = await createRuntime(model, { skipGoldenCheck: true });
-const streamA = rtA.stream('bench');
-peers.s7rt = (t) => streamA.step({ values: sample(t) });
+// (a) s7rt, batch 1: wasm and native through a worker, native on this thread (workers: 0)
+const runtimesA = [];
+for (const [name, opts] of [['s7rtWasm', { backend: 'wasm' }], ['s7rtNative', { backend: 'native' }], ['s7rtNativeInline', { backend: 'native', workers: 0 }]]) {
+  const rt = await createRuntime(model, { skipGoldenCheck: true, ...opts });
+  const st = await rt.stats();
+  if (st.backend !== opts.backend) throw new Error(`${name}: wanted ${opts.backend}, got ${st.backend} (${st.fallbackReason})`);
+  runtimesA.push(rt);
+  const stream = rt.stream('bench');
+  peers[name] = (t) => stream.step({ values: sample(t) });
+}
 
 // (b) bare onnxruntime-web in this thread, same settings as the worker (1 thread, simd)
 ortWeb.env.wasm.numThreads = 1;
@@ -105,17 +112,17 @@ if (torchRuns.length === ROUNDS) {
   // Per-round medians and p99s averaged: the raw samples stay in the Python process.
   results.latency.torch = { meanUs: mean('meanUs'), p50Us: mean('p50Us'), p99Us: mean('p99Us'), stepsPerSec: 1e6 / mean('meanUs'), cpuUsPerStep: mean('cpuUs') };
 }
-await rtA.close();
+for (const rt of runtimesA) await rt.close();
 await webSession.release();
 
 // Throughput: S streams each stepped once per round (all issued at once), batching on and off
 // measured in alternating rounds.
-for (const streams of [1, 100, 10_000]) {
+for (const backend of ['native', 'wasm']) for (const streams of [1, 100, 10_000]) {
   const modes = [];
   for (const batching of [true, false]) {
     // Batching on uses the default maxBatch (256): in wasm, batches of a few hundred streams cost
     // less per stream than batches of a thousand (the [B, 2112] projection outgrows the cache).
-    const rt = await createRuntime(model, { skipGoldenCheck: true, maxBatch: batching ? undefined : 1 });
+    const rt = await createRuntime(model, { skipGoldenCheck: true, backend, maxBatch: batching ? undefined : 1 });
     const hs = Array.from({ length: streams }, (_, i) => rt.stream(`s${i}`));
     const round = (r) => Promise.all(hs.map((h, i) => h.step({ values: sample(r + i) })));
     for (let w = 0; w < Math.max(1, Math.ceil(1000 / streams)); w++) await round(0);
@@ -135,7 +142,7 @@ for (const streams of [1, 100, 10_000]) {
   }
   for (const mode of modes) {
     const st = await mode.rt.stats();
-    results.throughput.push({ streams, batching: mode.batching, steps: mode.steps, stepsPerSec: (mode.steps * 1e3) / mode.ms, stepsPerCpuSec: (mode.steps * 1e6) / mode.cpuUs, meanBatch: st.steps / st.batches });
+    results.throughput.push({ backend, streams, batching: mode.batching, steps: mode.steps, stepsPerSec: (mode.steps * 1e3) / mode.ms, stepsPerCpuSec: (mode.steps * 1e6) / mode.cpuUs, meanBatch: st.steps / st.batches });
     await mode.rt.close();
   }
 }
@@ -155,29 +162,37 @@ for (const [streams, n] of [[1, 640], [100, 128]]) {
 
 const L = results.latency;
 const ratio = (a, b, k = 'meanUs') => (a?.[k] && b?.[k] ? (a[k] / b[k]).toFixed(2) : 'n/a');
-results.ratios = {
-  cpu: { aOverB: ratio(L.s7rt, L.ortWeb, 'cpuUsPerStep'), aOverC: ratio(L.s7rt, L.ortNode, 'cpuUsPerStep'), aOverD: ratio(L.s7rt, L.torch, 'cpuUsPerStep') },
-  mean: { aOverB: ratio(L.s7rt, L.ortWeb), aOverC: ratio(L.s7rt, L.ortNode), aOverD: ratio(L.s7rt, L.torch) },
-  p50: { aOverB: ratio(L.s7rt, L.ortWeb, 'p50Us'), aOverC: ratio(L.s7rt, L.ortNode, 'p50Us'), aOverD: ratio(L.s7rt, L.torch, 'p50Us') },
-};
+// each s7rt backend against the bare session of the same ONNX Runtime build, and against PyTorch
+const ratios = (k) => ({
+  wasmOverB: ratio(L.s7rtWasm, L.ortWeb, k),
+  nativeOverC: ratio(L.s7rtNative, L.ortNode, k),
+  inlineOverC: ratio(L.s7rtNativeInline, L.ortNode, k),
+  nativeOverD: ratio(L.s7rtNative, L.torch, k),
+  inlineOverD: ratio(L.s7rtNativeInline, L.torch, k),
+});
+results.ratios = { cpu: ratios('cpuUsPerStep'), mean: ratios('meanUs'), p50: ratios('p50Us') };
 const row = (name, r) => `${name.padEnd(34)} ${r.error ? r.error : `${r.meanUs.toFixed(0).padStart(8)} ${r.p50Us.toFixed(0).padStart(8)} ${r.p99Us.toFixed(0).padStart(8)} ${r.stepsPerSec.toFixed(0).padStart(10)} ${r.cpuUsPerStep.toFixed(0).padStart(10)}`}`;
 console.log(`\nstep latency, batch 1, ${m.id}: ${ITERS} steps per peer in ${ROUNDS} alternating rounds`);
 console.log(`${"".padEnd(34)}  mean µs   p50 µs   p99 µs    steps/s  CPU µs/step`);
-console.log(row('(a) s7rt stream.step via worker', L.s7rt));
+console.log(row('(a) s7rt step, wasm, worker', L.s7rtWasm));
+console.log(row('(a) s7rt step, native, worker', L.s7rtNative));
+console.log(row('(a) s7rt step, native, this thread', L.s7rtNativeInline));
 console.log(row('(b) onnxruntime-web session.run', L.ortWeb));
 console.log(row('(c) onnxruntime-node session.run', L.ortNode));
 console.log(row('(d) PyTorch eager S7Model.step', L.torch));
-const R = results.ratios;
-console.log(`ratios of means: a/b ${R.mean.aOverB} (target <= 1.5), a/c ${R.mean.aOverC}, a/d ${R.mean.aOverD} (target < 1)`);
-console.log(`ratios of p50s:  a/b ${R.p50.aOverB}, a/c ${R.p50.aOverC}, a/d ${R.p50.aOverD}`);
-console.log(`ratios of CPU:   a/b ${R.cpu.aOverB}, a/c ${R.cpu.aOverC}, a/d ${R.cpu.aOverD}`);
-console.log('\nthroughput                         streams  batching    steps/s  steps/CPU-s  mean batch');
-for (const t of results.throughput) console.log(`${''.padEnd(34)} ${String(t.streams).padStart(7)}  ${String(t.batching).padEnd(8)} ${t.stepsPerSec.toFixed(0).padStart(10)} ${t.stepsPerCpuSec.toFixed(0).padStart(12)} ${t.meanBatch.toFixed(1).padStart(10)}`);
-const on = results.throughput.find((t) => t.streams === 10_000 && t.batching);
-const off = results.throughput.find((t) => t.streams === 10_000 && !t.batching);
-results.batchingGain10k = on.stepsPerSec / off.stepsPerSec;
-results.batchingGain10kCpu = on.stepsPerCpuSec / off.stepsPerCpuSec;
-console.log(`batching gain at 10,000 streams: ${results.batchingGain10k.toFixed(1)}x in steps/s, ${results.batchingGain10kCpu.toFixed(1)}x in steps per CPU-second (target >= 20x)`);
+for (const [k, label] of [['mean', 'means'], ['p50', 'p50s '], ['cpu', 'CPU  ']]) {
+  const R = results.ratios[k];
+  console.log(`ratios of ${label}: wasm/b ${R.wasmOverB}, native/c ${R.nativeOverC}, this-thread/c ${R.inlineOverC} (target <= 1.5); native/d ${R.nativeOverD}, this-thread/d ${R.inlineOverD} (target < 1)`);
+}
+console.log('\nthroughput                backend  streams  batching    steps/s  steps/CPU-s  mean batch');
+for (const t of results.throughput) console.log(`${''.padEnd(25)} ${t.backend.padStart(7)} ${String(t.streams).padStart(7)}  ${String(t.batching).padEnd(8)} ${t.stepsPerSec.toFixed(0).padStart(10)} ${t.stepsPerCpuSec.toFixed(0).padStart(12)} ${t.meanBatch.toFixed(1).padStart(10)}`);
+results.batchingGain10k = {};
+for (const backend of ['native', 'wasm']) {
+  const on = results.throughput.find((t) => t.backend === backend && t.streams === 10_000 && t.batching);
+  const off = results.throughput.find((t) => t.backend === backend && t.streams === 10_000 && !t.batching);
+  results.batchingGain10k[backend] = { wall: on.stepsPerSec / off.stepsPerSec, cpu: on.stepsPerCpuSec / off.stepsPerCpuSec };
+  console.log(`batching gain at 10,000 streams, ${backend}: ${results.batchingGain10k[backend].wall.toFixed(1)}x in steps/s, ${results.batchingGain10k[backend].cpu.toFixed(1)}x in steps per CPU-second (target >= 20x)`);
+}
 console.log('\nchunk mode                         streams  samples/stream  samples/s');
 for (const c of results.chunk) console.log(`${''.padEnd(34)} ${String(c.streams).padStart(7)}  ${String(c.samplesPerStream).padStart(14)} ${c.samplesPerSec.toFixed(0).padStart(10)}`);
 console.log(`\nJSON ${JSON.stringify(results)}`);
