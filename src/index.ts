@@ -6,3 +6,4 @@ export { loadModel, type LoadedModel } from './model/load.js';
 export { validateManifest, type Manifest, type StateEntry } from './model/manifest.js';
 export type { Golden } from './model/golden.js';
 export { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT_VERSION } from './snapshot/format.js';
+export { EventTokenizer, tokenSpecOf, type EventTokenSpec, type TokenizerStats } from './events/tokenizer.js';

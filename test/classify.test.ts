@@ -12,15 +12,8 @@ import { concatBatches, makeBatch } from '../devices/events/batch.js';
 import { openEvents } from '../devices/events/open-events.js';
 import { sliceEventsIterable } from '../devices/events/slice/index.js';
 import { writeGestureDataset } from '../devices/events/sim/index.js';
-import {
-  ClassifyError,
-  EventTokenizer,
-  classifySlices,
-  tokenSpecOf,
-  type ClassifyResult,
-  type WindowResult,
-} from '../src/cli/classify.js';
-import { createRuntime, loadModel, type LoadedModel, type Runtime } from '../src/index.js';
+import { classifySlices, type ClassifyResult, type WindowResult } from '../src/cli/classify.js';
+import { createRuntime, EventTokenizer, loadModel, ManifestError, tokenSpecOf, type LoadedModel, type Runtime } from '../src/index.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -168,8 +161,8 @@ print(json.dumps({"tokens": tok.tolist(), "dt": dt.tolist(), "probs": p.tolist()
 
   it('refuses a model that does not take event tokens, naming the manifest field', async () => {
     const dense = await loadModel(join(ROOT, 'models/zoo/sensor-activity'));
-    expect(() => tokenSpecOf(dense.manifest)).toThrow(ClassifyError);
-    expect(() => tokenSpecOf(dense.manifest)).toThrow(/input\.kind/);
+    expect(() => tokenSpecOf(dense.manifest)).toThrow(ManifestError);
+    expect(() => tokenSpecOf(dense.manifest)).toThrow(/input\.kind: is "dense"/);
   });
 
   it('`s7rt classify` prints progress, the result and the real-time factor', async () => {

@@ -14,12 +14,16 @@ import type { Prediction, Sample, StreamHandle } from '../api.js';
 import { S7rtError } from '../errors.js';
 import { createRuntime, loadModel, type Manifest } from '../index.js';
 import type { EventBatch } from '../../devices/events/types.js';
+import { EventTokenizer, tokenSpecOf, type TokenizerStats } from '../events/tokenizer.js';
 import { openEvents } from '../../devices/events/open-events.js';
 import { sliceEventsIterable, toBoundedAsyncIterable, type BoundedQueue } from '../../devices/events/slice/index.js';
 import { fromMqttEvents } from '../../devices/events/live/mqtt-events.js';
 import { newLiveStats } from '../../devices/events/live/live-stats.js';
 import { liveEvents } from '../../devices/events/sim/live.js';
 import { packageRoot } from './paths.js';
+
+// bench/classify imports the tokenizer from here
+export { EventTokenizer, tokenSpecOf, type EventTokenSpec, type TokenizerStats } from '../events/tokenizer.js';
 
 export const defaultGestureModelPath = `${packageRoot}models/zoo/dvs-gesture-sim`;
 
@@ -30,82 +34,6 @@ export class ClassifyError extends S7rtError {
     message: string,
   ) {
     super(`${where}: ${message}`);
-  }
-}
-
-// ---- tokenisation (the formula is in models/s7/data/gestures.py and in the manifest's input.events) ----
-
-export interface EventTokenSpec {
-  width: number;
-  height: number;
-  downsample: number;
-  decimate: number;
-}
-
-/** Reads input.events of a token model's manifest; every problem is named by its JSON path. */
-export function tokenSpecOf(m: Manifest, source = 'manifest.json'): EventTokenSpec {
-  if (m.input.kind !== 'tokens') throw new ClassifyError(source, `input.kind is "${m.input.kind}": classify needs an event-token model`);
-  if (!m.input.dt || m.input.timeUnit !== 'us') throw new ClassifyError(source, 'input.dt must be true with input.timeUnit "us"');
-  const ev = (m.input as { events?: unknown }).events as Record<string, unknown> | undefined;
-  if (!ev || typeof ev !== 'object') throw new ClassifyError(source, 'input.events: missing (the tokenisation of events)');
-  const sensor = ev.sensor as Record<string, unknown> | undefined;
-  const int = (v: unknown, path: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ClassifyError(source, `${path}: must be an integer >= 1`);
-    return v;
-  };
-  const spec = {
-    width: int(sensor?.width, 'input.events.sensor.width'),
-    height: int(sensor?.height, 'input.events.sensor.height'),
-    downsample: int(ev.downsample, 'input.events.downsample'),
-    decimate: int(ev.decimate, 'input.events.decimate'),
-  };
-  const vocab = 2 * Math.ceil(spec.width / spec.downsample) * Math.ceil(spec.height / spec.downsample);
-  if (vocab !== m.input.size) throw new ClassifyError(source, `input.events gives ${vocab} tokens but input.size is ${m.input.size}`);
-  return spec;
-}
-
-export interface TokenizerStats {
-  /** events seen (kept or not) */
-  events: number;
-  /** tokens made (one per `decimate` events) */
-  tokens: number;
-  /** events outside the model's sensor: counted, not tokenised, not counted as seen */
-  outsideSensor: number;
-}
-
-/**
- * Events → (token, dt) samples: keeps event i (counted from the stream's start) iff i mod decimate
- * is 0; token = p·W'·H' + ⌊y/f⌋·W' + ⌊x/f⌋; dt = µs since the previous kept event (0 for the first).
- */
-export class EventTokenizer {
-  readonly stats: TokenizerStats = { events: 0, tokens: 0, outsideSensor: 0 };
-  private readonly gw: number;
-  private readonly plane: number;
-  private lastT = Number.NaN;
-
-  constructor(readonly spec: EventTokenSpec) {
-    this.gw = Math.ceil(spec.width / spec.downsample);
-    this.plane = this.gw * Math.ceil(spec.height / spec.downsample);
-  }
-
-  push(batch: EventBatch): Sample[] {
-    const { width, height, downsample: f, decimate } = this.spec;
-    const out: Sample[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const x = batch.x[i];
-      const y = batch.y[i];
-      if (x >= width || y >= height) {
-        this.stats.outsideSensor++;
-        continue;
-      }
-      if (this.stats.events++ % decimate !== 0) continue;
-      const t = batch.t[i];
-      const dt = Number.isNaN(this.lastT) ? 0 : Math.max(0, t - this.lastT);
-      this.lastT = t;
-      out.push({ token: (batch.p[i] ? this.plane : 0) + Math.floor(y / f) * this.gw + Math.floor(x / f), dt });
-    }
-    this.stats.tokens += out.length;
-    return out;
   }
 }
 

@@ -56,14 +56,16 @@ it('every "types" path in package.json exports was built', () => {
 it('a consumer of the public API compiles, and misuse is a compile error on the line that misuses', async () => {
   const errors = await typecheck({
     'good.ts': `
-import { createRuntime, loadModel, type Prediction } from 's7rt';
+import { createRuntime, EventTokenizer, loadModel, tokenSpecOf, type Prediction, type Sample } from 's7rt';
 import { mapPredictions } from 's7rt/rx';
 import { Rng, SensorFleet, openEvents, type EventBatch } from 's7rt/devices';
-const rt = await createRuntime(await loadModel('models/zoo/sensor-activity'), { workers: 1 });
+const model = await loadModel('models/zoo/sensor-activity');
+const rt = await createRuntime(model, { workers: 1 });
 const p: Prediction = await rt.stream('dev-1').step({ values: [0.01, -0.98, 0.05, 1.2, -0.4, 0.3] });
 export const label: string | undefined = p.label;
 export const u: number = new Rng(1).next();
 export const first: Promise<EventBatch | undefined> = openEvents('x.aedat').then(async (r) => (await r[Symbol.asyncIterator]().next()).value);
+export const tokens = (b: EventBatch): Sample[] => new EventTokenizer(tokenSpecOf(model.manifest)).push(b);
 export { mapPredictions, SensorFleet };
 `,
     'bad.ts': `import { createRuntime, loadModel } from 's7rt';
