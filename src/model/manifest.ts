@@ -25,6 +25,8 @@ export interface Manifest {
     dt: boolean;
     timeUnit?: TimeUnit;
     sampleRateHz?: number;
+    /** event-camera token models: how events become tokens (src/events/tokenizer.ts) */
+    events?: EventTokenization;
   };
   output: { size: number; labels?: string[]; names?: string[] };
   state: StateEntry[];
@@ -37,6 +39,20 @@ export interface Manifest {
   provenance?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
 }
+
+/** `input.events` (docs/model-package.md); `token`, `keep` and `dt` describe it in words. */
+export interface EventTokenization {
+  sensor: { width: number; height: number };
+  downsample: number;
+  decimate: number;
+  grid?: { width: number; height: number };
+  token?: string;
+  keep?: string;
+  dt?: string;
+}
+
+/** The token formula that src/events/tokenizer.ts implements; a manifest stating another is refused. */
+export const EVENT_TOKEN_FORMULA = 'p * grid.width * grid.height + floor(y / downsample) * grid.width + floor(x / downsample)';
 
 type Json = unknown;
 
@@ -131,6 +147,7 @@ export function validateManifest(json: Json, source = 'manifest.json'): Manifest
         }
       }
     }
+    if (input.events !== undefined) checkEvents(c, input);
   }
 
   const output = c.object(m.output, 'output');
@@ -183,6 +200,35 @@ export function validateManifest(json: Json, source = 'manifest.json'): Manifest
 
   if (c.problems.length > 0) throw new ManifestError(source, c.problems);
   return json as Manifest;
+}
+
+/** input.events: its own fields, then its agreement with the rest of `input`. */
+function checkEvents(c: Checker, input: Record<string, Json>): void {
+  const ev = c.object(input.events, 'input.events');
+  if (!ev) return;
+  if (input.kind !== 'tokens') c.fail('input.events', `only for input.kind "tokens" (input.kind is ${JSON.stringify(input.kind)})`);
+  // (a missing or mistyped dt/timeUnit is reported above already)
+  if (input.dt === false) c.fail('input.dt', 'must be true when input.events is given (dt is µs between kept events)');
+  if (input.timeUnit === undefined || ['sample', 'ms', 's'].includes(input.timeUnit as string))
+    c.fail('input.timeUnit', `must be "us" when input.events is given${input.timeUnit === undefined ? '' : ` (is "${String(input.timeUnit)}")`}`);
+  const sensor = c.object(ev.sensor, 'input.events.sensor');
+  const width = sensor && c.int(sensor.width, 'input.events.sensor.width', 1) ? sensor.width : undefined;
+  const height = sensor && c.int(sensor.height, 'input.events.sensor.height', 1) ? sensor.height : undefined;
+  const f = c.int(ev.downsample, 'input.events.downsample', 1) ? ev.downsample : undefined;
+  c.int(ev.decimate, 'input.events.decimate', 1);
+  for (const key of ['token', 'keep', 'dt'] as const) if (ev[key] !== undefined) c.string(ev[key], `input.events.${key}`);
+  if (typeof ev.token === 'string' && ev.token.replace(/\s+/g, ' ').trim() !== EVENT_TOKEN_FORMULA)
+    c.fail('input.events.token', `"${ev.token}" is not the formula the runtime implements ("${EVENT_TOKEN_FORMULA}")`);
+  if (width === undefined || height === undefined || f === undefined) return;
+  const gw = Math.ceil(width / f);
+  const gh = Math.ceil(height / f);
+  if (ev.grid !== undefined) {
+    const grid = c.object(ev.grid, 'input.events.grid');
+    if (grid && grid.width !== gw) c.fail('input.events.grid.width', `is ${String(grid.width)}, but ceil(sensor.width / downsample) is ${gw}`);
+    if (grid && grid.height !== gh) c.fail('input.events.grid.height', `is ${String(grid.height)}, but ceil(sensor.height / downsample) is ${gh}`);
+  }
+  if (typeof input.size === 'number' && input.size !== 2 * gw * gh)
+    c.fail('input.events', `gives 2 × ${gw} × ${gh} = ${2 * gw * gh} tokens (2 polarities × grid), but input.size is ${input.size}`);
 }
 
 /** Floats per stream for one state entry (product of its shape). */
