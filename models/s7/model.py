@@ -64,7 +64,8 @@ def stable_decay(lam: torch.Tensor, dt: torch.Tensor | None, tau: float = 1.0) -
     t = lam * lam + 0.5
     if dt is None:
         return 1.0 - 1.0 / t
-    return torch.exp(-torch.clamp(dt, min=0.0).unsqueeze(-1) / (tau * t))
+    # dividing by -(tau t) rather than negating dt: the same value, one node fewer per layer in the graphs
+    return torch.exp(torch.clamp(dt, min=0.0).unsqueeze(-1) / (-tau * t))
 
 
 class S7(nn.Module):
@@ -92,6 +93,10 @@ class S7(nn.Module):
 
     def _params(self, u: torch.Tensor):
         lam, b, c, d = self.proj(u).split([self.P, self.P * self.H, self.H * self.P, self.H], dim=-1)
+        if u.dim() == 2:
+            # step: -1 and the constants P, H trace to one Reshape with a constant shape; unflatten
+            # would trace to Shape -> Slice -> Slice -> Concat -> Reshape per use (per-sample cost)
+            return lam, b.reshape(-1, self.P, self.H), c.reshape(-1, self.H, self.P), d
         return lam, b.unflatten(-1, (self.P, self.H)), c.unflatten(-1, (self.H, self.P)), d
 
     def forward(self, u: torch.Tensor, x0: torch.Tensor | None = None, dt: torch.Tensor | None = None):
@@ -161,16 +166,20 @@ def pool_sequence(h, dt, buf_sum, buf_count, buf_dt, stride: int):
 
 
 def pool_step(h, dt, arrived, buf_sum, buf_count, buf_dt, stride: int):
-    """One item (h [B, H], dt [B]) that exists where arrived [B, 1] is 1. Returns the window mean, its dt,
-    emitted [B, 1] (1 where a window completed now) and the new buffers."""
-    buf_sum = buf_sum + arrived * h
-    buf_count = buf_count + arrived
-    buf_dt = None if dt is None else buf_dt + arrived * dt.unsqueeze(-1)
-    emitted = (buf_count > stride - 0.5).to(h.dtype)
-    keep = 1.0 - emitted
+    """One item (h [B, H], dt [B]) that exists where arrived [B, 1] is 1 (arrived None: everywhere, the
+    first stage). Returns the window mean, its dt, emitted [B, 1] (1 where a window completed now), the
+    same as a bool mask, and the new buffers."""
+    if arrived is None:   # no multiply by ones: the step graph stays free of shape-derived constants
+        buf_sum, buf_count = buf_sum + h, buf_count + 1.0
+        buf_dt = None if dt is None else buf_dt + dt.unsqueeze(-1)
+    else:
+        buf_sum, buf_count = buf_sum + arrived * h, buf_count + arrived
+        buf_dt = None if dt is None else buf_dt + arrived * dt.unsqueeze(-1)
+    done = buf_count > stride - 0.5
     pooled, pooled_dt = buf_sum / stride, None if dt is None else buf_dt.squeeze(-1)
-    return (pooled, pooled_dt, emitted, buf_sum * keep, buf_count * keep,
-            None if buf_dt is None else buf_dt * keep)
+    # a completed window empties the buffers (where: exact, and one node per buffer)
+    reset = lambda t: None if t is None else torch.where(done, 0.0, t)  # noqa: E731
+    return (pooled, pooled_dt, done.to(h.dtype), done, reset(buf_sum), reset(buf_count), reset(buf_dt))
 
 
 class S7Model(nn.Module):
@@ -286,17 +295,17 @@ class S7Model(nn.Module):
         cfg = self.cfg
         state = state if state is not None else self.zero_state(inp.shape[0], inp.device)
         new: State = {}
-        h, t, arrived, n = self.encode(inp), dt, None, 0   # arrived None: every stage sees this step
+        # arrived [B, 1] (and its bool mask): the current stage got an item at this step; None: every
+        # stage before the first pooling stage does, so nothing is masked there
+        h, t, arrived, mask, n = self.encode(inp), dt, None, None, 0
         for i, stage in enumerate(self.stages):
             for blk in stage:
                 x_old = state[f"s7_{n}"]
                 h, x = blk.step(h, x_old, t)
-                new[f"s7_{n}"] = x if arrived is None else arrived * x + (1.0 - arrived) * x_old
+                new[f"s7_{n}"] = x if mask is None else torch.where(mask, x, x_old)
                 n += 1
             if i < len(cfg.pool_strides):
-                if arrived is None:
-                    arrived = torch.ones_like(state[f"pool{i}_count"])
-                h, t, arrived, new[f"pool{i}_sum"], new[f"pool{i}_count"], pdt = pool_step(
+                h, t, arrived, mask, new[f"pool{i}_sum"], new[f"pool{i}_count"], pdt = pool_step(
                     h, t, arrived, state[f"pool{i}_sum"], state[f"pool{i}_count"], state.get(f"pool{i}_dt"),
                     cfg.pool_strides[i])
                 if cfg.dt:
@@ -305,9 +314,12 @@ class S7Model(nn.Module):
         if cfg.task == "regression":
             return self.head(f), new
         mean, count = state["head_mean"], state["head_count"]
-        m = torch.ones_like(count) if arrived is None else arrived
-        count = count + m
-        mean = mean + m * (f - mean) / torch.clamp(count, min=1.0)
+        if arrived is None:   # every step is an item: count >= 1 after it
+            count = count + 1.0
+            mean = mean + (f - mean) / count
+        else:
+            count = count + arrived
+            mean = mean + arrived * (f - mean) / torch.clamp(count, min=1.0)
         new["head_mean"], new["head_count"] = mean, count
         return self.head(mean), new
 

@@ -73,6 +73,14 @@ def test_package_layout_and_hashes(package):
         assert kind[ins[0]] == (onnx.TensorProto.INT64 if model.cfg.input_kind == "tokens" else onnx.TensorProto.FLOAT)
 
 
+def test_step_graph_has_static_shapes(package):
+    """The runtime runs step.onnx once per sample: no node may compute a shape at run time (each costs
+    a few µs per run; docs/benchmarks.md, Python step graph)."""
+    _, path = package
+    ops = {n.op_type for n in onnx.load(path / "step.onnx").graph.node}
+    assert not ops & {"Shape", "ConstantOfShape", "Size"}, sorted(ops)
+
+
 def test_golden_vectors_replay_in_onnxruntime(package):
     """What the TypeScript runtime does at load time: golden inputs in step and chunk mode."""
     model, path = package
