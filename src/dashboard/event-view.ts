@@ -13,7 +13,7 @@ import { DashboardInputError, RejectCounter } from './errors.js';
 import { parsePrediction } from './messages.js';
 import { ProbabilityMeters } from './probability-meters.js';
 import { fromMqtt, type ConnectionStatus } from './rx/from-mqtt.js';
-import { devicePattern } from './topics.js';
+import { deviceTopic, devicePattern } from './topics.js';
 import styles from './event-view.css';
 
 /** What a reader returns for a file: its sensor size (when known) and its batches. */
@@ -177,12 +177,19 @@ export class S7EventView extends HTMLElement {
     const eventsTopic = this.getAttribute('events-topic') ?? 'events/+';
     const predictionsTopic = this.getAttribute('predictions-topic') ?? 'predictions/+';
     // predictions are for this view only when they name a camera: the `camera` attribute, or a
-    // device seen on the events topic
+    // device seen on the events topic. Only those cameras' prediction topics are subscribed: the
+    // stream view's devices publish on the same filter, thousands of messages a second.
     const cameras = new Set(this.getAttribute('camera') ? [this.getAttribute('camera') as string] : []);
     const eventsMatcher = devicePattern(eventsTopic);
     const predictionsMatcher = devicePattern(predictionsTopic);
     this.source = url;
-    this.connection = fromMqtt({ url, topics: [eventsTopic, predictionsTopic], onStatus: (s) => (this.status = s) }).subscribe((m) => {
+    let subscribe: (topics: string[]) => void = () => {};
+    this.connection = fromMqtt({
+      url,
+      topics: [eventsTopic, ...[...cameras].map((c) => deviceTopic(predictionsTopic, c))],
+      onStatus: (s) => (this.status = s),
+      onSubscribe: (add) => (subscribe = add),
+    }).subscribe((m) => {
       try {
         const camera = eventsMatcher.match(m.topic);
         const predicted = predictionsMatcher.match(m.topic);
@@ -195,7 +202,10 @@ export class S7EventView extends HTMLElement {
         } else if (!this.decodePacket) {
           throw new DashboardInputError('shape', m.topic, 'this page has no event packet decoder');
         } else {
-          cameras.add(camera);
+          if (!cameras.has(camera)) {
+            cameras.add(camera);
+            subscribe([deviceTopic(predictionsTopic, camera)]);
+          }
           const packet = this.decodePacket(m.payload);
           if (this.source !== m.topic) {
             // a live camera takes the view over from a file or another camera: counts start again

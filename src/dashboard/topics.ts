@@ -10,3 +10,10 @@ export function devicePattern(filter: string): DevicePattern {
   if (pattern === undefined) throw new DashboardInputError('topic', filter, 'the topic filter has no + level naming the device');
   return compileDevicePattern(pattern);
 }
+
+/** The topic of one device under `filter` (its device level filled in), e.g. predictions/dvs-1. */
+export function deviceTopic(filter: string, device: string): string {
+  const pattern = devicePatternFromFilter(filter);
+  if (pattern === undefined) throw new DashboardInputError('topic', filter, 'the topic filter has no + level naming the device');
+  return pattern.replace('{device}', device);
+}

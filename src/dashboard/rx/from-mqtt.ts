@@ -1,8 +1,7 @@
-// An MQTT connection as an Observable: subscribing connects and subscribes to `topics`,
-// unsubscribing ends the client. Connection changes are reported through `onStatus`.
-import mqtt from 'mqtt';
-import type { IClientOptions, MqttClient } from 'mqtt';
+// An MQTT subscription as an Observable: subscribing connects and subscribes to `topics`,
+// unsubscribing disconnects. Connection changes are reported through `onStatus`.
 import { Observable } from 'rxjs';
+import { MqttReader, type ReaderStatus } from './mqtt-reader.js';
 
 export interface RawMessage {
   topic: string;
@@ -10,42 +9,26 @@ export interface RawMessage {
   receivedAt: number;
 }
 
-export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed' | 'error';
+export type ConnectionStatus = ReaderStatus;
 
 export interface FromMqttOptions {
   url: string;
   topics: string[];
   onStatus?: (status: ConnectionStatus, detail?: string) => void;
-  /** extra mqtt.js options (credentials, clientId...) */
-  client?: IClientOptions;
+  /** receives a function that adds subscriptions to the live connection (kept across reconnects) */
+  onSubscribe?: (add: (topics: string[]) => void) => void;
 }
 
-export function fromMqtt({ url, topics, onStatus, client: extra }: FromMqttOptions): Observable<RawMessage> {
+export function fromMqtt({ url, topics, onStatus, onSubscribe }: FromMqttOptions): Observable<RawMessage> {
   return new Observable<RawMessage>((subscriber) => {
-    const options: IClientOptions = {
-      clientId: `s7rt-dashboard-${Math.random().toString(16).slice(2, 10)}`,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      ...extra,
-    };
-    onStatus?.('connecting');
-    const client: MqttClient = mqtt.connect(url, options);
-    client.on('connect', () => {
-      client.subscribe(topics, { qos: 0 }, (err) => {
-        if (err) onStatus?.('error', `subscribe failed: ${err.message}`);
-        else onStatus?.('connected');
-      });
+    // the reader retries by itself: a failed attempt is a status, not the end of the stream
+    const reader = new MqttReader({
+      url,
+      topics,
+      onStatus,
+      onMessage: (topic, payload) => subscriber.next({ topic, payload, receivedAt: performance.now() }),
     });
-    client.on('reconnect', () => onStatus?.('reconnecting'));
-    client.on('offline', () => onStatus?.('offline'));
-    // mqtt.js retries by itself; a failed attempt is a status, not the end of the stream
-    client.on('error', (err) => onStatus?.('error', err.message));
-    client.on('message', (topic, payload) => {
-      subscriber.next({ topic, payload, receivedAt: performance.now() });
-    });
-    return () => {
-      client.end(true);
-      onStatus?.('closed');
-    };
+    onSubscribe?.((list) => reader.subscribe(list));
+    return () => reader.close();
   });
 }

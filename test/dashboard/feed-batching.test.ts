@@ -1,0 +1,72 @@
+// The page under a burst, in chromium: the feed worker reads every MQTT message, the main thread
+// gets at most one message per animation frame, and what it shows is what was published last.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestPage } from './browser';
+import { type Harness, simulatedSample, startHarness, waitConnected } from './harness';
+
+const devices = 20;
+const steps = 50;
+let h: Harness;
+let tp: TestPage;
+
+beforeAll(async () => {
+  h = await startHarness();
+  tp = await h.open();
+  await waitConnected(tp.page);
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('feed worker under a burst', () => {
+  it('posts the main thread far fewer messages than MQTT delivers, and shows the last published values', async () => {
+    const { page } = tp;
+    // count animation frames in the page, to bound the feed's messages by them
+    const before = await page.evaluate(() => {
+      const w = window as any;
+      w.__rafs = 0;
+      const loop = () => {
+        w.__rafs++;
+        requestAnimationFrame(loop);
+      };
+      requestAnimationFrame(loop);
+      return w.s7dashboard.streams.stats;
+    });
+    const last = new Map<string, Record<string, number>>();
+    const sends: Promise<unknown>[] = [];
+    for (let seq = 0; seq < steps; seq++) {
+      for (let d = 0; d < devices; d++) {
+        const device = `burst-${d}`;
+        const values = { a: (seq + d) / 100, b: 1 - (seq + d) / 100 };
+        last.set(device, values);
+        sends.push(h.broker.publisher.publishAsync(`sensors/${device}/imu`, JSON.stringify({ seq, t: seq * 20, values: simulatedSample(d, seq) })));
+        sends.push(h.broker.publisher.publishAsync(`predictions/${device}`, JSON.stringify({ device, seq, values })));
+      }
+    }
+    await Promise.all(sends);
+    const total = devices * steps * 2;
+    await page.waitForFunction(
+      ({ m0, total, devices, steps }) => {
+        const streams = (window as any).s7dashboard.streams;
+        const snap = streams.snapshot();
+        return streams.stats.messages - m0 >= total && Array.from({ length: devices }, (_, d) => snap[`burst-${d}`]?.predictions === steps).every(Boolean);
+      },
+      { m0: before.messages, total, devices, steps },
+      { timeout: 60_000 },
+    );
+    const after = await page.evaluate(() => ({ stats: (window as any).s7dashboard.streams.stats, rafs: (window as any).__rafs, snap: (window as any).s7dashboard.streams.snapshot() }));
+    const received = after.stats.messages - before.messages;
+    const posted = after.stats.feedMessages - before.feedMessages;
+    expect(received).toBe(total);
+    // one pull per animation frame at most (+1: a frame already on its way when counting began)
+    expect(posted).toBeLessThanOrEqual(after.rafs + 1);
+    // one message per MQTT message would be 2,000; the burst arrives over a few seconds of frames
+    expect(posted * 4).toBeLessThan(received);
+    for (const [device, values] of last) {
+      expect(after.snap[device]).toMatchObject({ samples: steps, predictions: steps, lastSeq: steps - 1, values });
+    }
+    expect(after.stats.rejected).toBe(0);
+    expect(tp.errors).toEqual([]);
+  });
+});
