@@ -7,10 +7,11 @@
 // reports them (jAER puts (0,0) at the lower left).
 
 import { EventFormatError } from '../errors.js';
-import { BatchBuilder } from '../io/batch-builder.js';
+import type { BatchBuilder } from '../io/batch-builder.js';
 import { ByteReader } from '../io/byte-reader.js';
 import type { ByteSource } from '../io/byte-source.js';
-import { countSkipped, newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
+import { readFixedRecords } from '../io/fixed-records.js';
+import { newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
 import type { EventBatch, SensorSize } from '../types.js';
 import { readHeaderLines, sensorFromName } from './header.js';
 
@@ -50,28 +51,15 @@ interface Aedat2State {
   outside: number;
 }
 
-async function* decode(
-  r: ByteReader,
-  layout: Aedat2Layout,
-  sensor: SensorSize | undefined,
-  batchSize: number | undefined,
-  stats: ReaderStats,
-): AsyncGenerator<EventBatch> {
-  const out = new BatchBuilder(batchSize);
+function decode(r: ByteReader, layout: Aedat2Layout, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
   const s: Aedat2State = { davis: layout === 'davis', width: sensor?.width ?? 0x10000, height: sensor?.height ?? 0x10000, wraps: 0, last: -1, other: 0, outside: 0 };
-  for (;;) {
-    if (r.available < 8 && (await r.fill(8)) < 8) break;
-    const stop = r.start + Math.min((r.end - r.start) >>> 3, out.capacity - out.n) * 8;
-    decodeRecords(r.view, r.start, stop, out, s);
-    r.start = stop;
-    if (out.full) yield out.take();
-  }
-  countSkipped(stats, s.davis ? 'aps-imu-special' : 'special', s.other);
-  countSkipped(stats, 'outside-sensor', s.outside);
-  yield out.take();
-  if (r.available > 0) {
-    throw new EventFormatError('aedat2', r.offset(), 'truncated', `${r.available} bytes left, an event needs 8`);
-  }
+  return readFixedRecords(r, batchSize, stats, {
+    format: 'aedat2',
+    size: 8,
+    record: 'an event',
+    decode: (start, stop, out) => decodeRecords(r.view, start, stop, out, s),
+    skipped: () => ({ [s.davis ? 'aps-imu-special' : 'special']: s.other, 'outside-sensor': s.outside }),
+  });
 }
 
 /** The hot loop (a plain function, so that V8 optimizes it fully): records in view[start, stop). */

@@ -4,10 +4,11 @@
 // bits 31-28 polarity. A polarity other than 0/1 is an invalid CD event: skipped and counted.
 
 import { EventFormatError } from '../errors.js';
-import { BatchBuilder } from '../io/batch-builder.js';
+import type { BatchBuilder } from '../io/batch-builder.js';
 import { ByteReader } from '../io/byte-reader.js';
 import type { ByteSource } from '../io/byte-source.js';
-import { countSkipped, newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
+import { readFixedRecords } from '../io/fixed-records.js';
+import { newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
 import type { EventBatch, SensorSize } from '../types.js';
 import { readHeaderLines } from './header.js';
 import { parsePropheseeHeader } from './prophesee-header.js';
@@ -41,20 +42,15 @@ interface DatState {
   outside: number;
 }
 
-async function* decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
-  const out = new BatchBuilder(batchSize);
+function decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
   const s: DatState = { width: sensor?.width ?? 0x4000, height: sensor?.height ?? 0x4000, wraps: 0, last: 0, invalid: 0, outside: 0 };
-  for (;;) {
-    if (r.available < 8 && (await r.fill(8)) < 8) break;
-    const stop = r.start + Math.min((r.end - r.start) >>> 3, out.capacity - out.n) * 8;
-    decodeRecords(r.view, r.start, stop, out, s);
-    r.start = stop;
-    if (out.full) yield out.take();
-  }
-  countSkipped(stats, 'invalid', s.invalid);
-  countSkipped(stats, 'outside-sensor', s.outside);
-  yield out.take();
-  if (r.available > 0) throw new EventFormatError('dat', r.offset(), 'truncated', `${r.available} bytes left, an event needs 8`);
+  return readFixedRecords(r, batchSize, stats, {
+    format: 'dat',
+    size: 8,
+    record: 'an event',
+    decode: (start, stop, out) => decodeRecords(r.view, start, stop, out, s),
+    skipped: () => ({ invalid: s.invalid, 'outside-sensor': s.outside }),
+  });
 }
 
 /** The hot loop (a plain function, so that V8 optimizes it fully): records in view[start, stop). */

@@ -7,10 +7,11 @@
 // CD events before the first TIME_HIGH have no time base and are skipped (counted), as Metavision does.
 
 import { EventFormatError } from '../errors.js';
-import { BatchBuilder } from '../io/batch-builder.js';
+import type { BatchBuilder } from '../io/batch-builder.js';
 import { ByteReader } from '../io/byte-reader.js';
 import type { ByteSource } from '../io/byte-source.js';
-import { countSkipped, newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
+import { readFixedRecords } from '../io/fixed-records.js';
+import { newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
 import type { EventBatch, SensorSize } from '../types.js';
 import { readHeaderLines } from './header.js';
 import { parsePropheseeHeader } from './prophesee-header.js';
@@ -45,24 +46,17 @@ interface Evt2State {
   other: number;
 }
 
-async function* decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
-  const out = new BatchBuilder(batchSize);
+function decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
   const width = sensor?.width ?? 2048;
   const height = sensor?.height ?? 2048;
   const s: Evt2State = { high: -1, lastHigh: 0, wraps: 0, noTime: 0, outside: 0, trigger: 0, other: 0 };
-  for (;;) {
-    if (r.available < 4 && (await r.fill(4)) < 4) break;
-    const stop = r.start + Math.min((r.end - r.start) >>> 2, out.capacity - out.n) * 4;
-    decodeWords(r.view, r.start, stop, out, width, height, s);
-    r.start = stop;
-    if (out.full) yield out.take();
-  }
-  countSkipped(stats, 'before-time-high', s.noTime);
-  countSkipped(stats, 'outside-sensor', s.outside);
-  countSkipped(stats, 'trigger', s.trigger);
-  countSkipped(stats, 'other', s.other);
-  yield out.take();
-  if (r.available > 0) throw new EventFormatError('evt2', r.offset(), 'truncated', `${r.available} bytes left, a word needs 4`);
+  return readFixedRecords(r, batchSize, stats, {
+    format: 'evt2',
+    size: 4,
+    record: 'a word',
+    decode: (start, stop, out) => decodeWords(r.view, start, stop, out, width, height, s),
+    skipped: () => ({ 'before-time-high': s.noTime, 'outside-sensor': s.outside, trigger: s.trigger, other: s.other }),
+  });
 }
 
 /** The hot loop (a plain function, so that V8 optimizes it fully): words in view[start, stop). */

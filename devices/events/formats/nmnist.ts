@@ -5,11 +5,11 @@
 // timestamp gains 2^13 µs. It is counted, not delivered. The file does not state the sensor size
 // (N-MNIST is 34x34); give it, or let openEvents infer it from the events.
 
-import { EventFormatError } from '../errors.js';
-import { BatchBuilder } from '../io/batch-builder.js';
+import type { BatchBuilder } from '../io/batch-builder.js';
 import { ByteReader } from '../io/byte-reader.js';
 import type { ByteSource } from '../io/byte-source.js';
-import { countSkipped, newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
+import { readFixedRecords } from '../io/fixed-records.js';
+import { newStats, recording, type EventRecording, type ReaderOptions, type ReaderStats } from '../recording.js';
 import type { EventBatch, SensorSize } from '../types.js';
 
 const OVERFLOW_Y = 240;
@@ -33,20 +33,15 @@ interface NmnistState {
   outside: number;
 }
 
-async function* decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
-  const out = new BatchBuilder(batchSize);
+function decode(r: ByteReader, sensor: SensorSize | undefined, batchSize: number | undefined, stats: ReaderStats): AsyncGenerator<EventBatch> {
   const s: NmnistState = { width: sensor?.width ?? 256, height: sensor?.height ?? 256, offsetT: 0, overflows: 0, outside: 0 };
-  for (;;) {
-    if (r.available < 5 && (await r.fill(5)) < 5) break;
-    const stop = r.start + Math.min(Math.floor((r.end - r.start) / 5), out.capacity - out.n) * 5;
-    decodeRecords(r.buf, r.start, stop, out, s);
-    r.start = stop;
-    if (out.full) yield out.take();
-  }
-  countSkipped(stats, 'timestamp-overflow', s.overflows);
-  countSkipped(stats, 'outside-sensor', s.outside);
-  yield out.take();
-  if (r.available > 0) throw new EventFormatError('nmnist', r.offset(), 'truncated', `${r.available} bytes left, an event needs 5`);
+  return readFixedRecords(r, batchSize, stats, {
+    format: 'nmnist',
+    size: 5,
+    record: 'an event',
+    decode: (start, stop, out) => decodeRecords(r.buf, start, stop, out, s),
+    skipped: () => ({ 'timestamp-overflow': s.overflows, 'outside-sensor': s.outside }),
+  });
 }
 
 /** The hot loop (a plain function, so that V8 optimizes it fully): records in b[start, stop). */
