@@ -159,7 +159,9 @@ interface UnderTest {
 async function s7rtProcess(brokerUrl: string): Promise<UnderTest> {
   const health = await freePort();
   const cli = resolve(root, 'bin/s7rt.js');
-  const child = spawn(process.execPath, [cli, 'run', '--model', resolve(root, 'models/zoo/sensor-activity'), '--broker', brokerUrl,
+  // e.g. BENCH_S7RT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile s7rt alone
+  const nodeArgs = (process.env.BENCH_S7RT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'run', '--model', resolve(root, 'models/zoo/sensor-activity'), '--broker', brokerUrl,
     '--subscribe', 'sensors/+/imu', '--publish', 'predictions/{device}', '--client-id', 's7rt-bench', '--workers', String(WORKERS),
     '--backend', BACKEND, '--health-port', String(health), '--status-interval', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
