@@ -4,7 +4,7 @@
 // missing sources are skipped with a note.
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,13 +52,19 @@ const common = {
 
 rmSync(join(root, 'dist/node'), { recursive: true, force: true });
 rmSync(join(root, 'dist/browser'), { recursive: true, force: true });
-rmSync(join(root, 'dist/types'), { recursive: true, force: true });
 
-// Type declarations of the public entry points (tsconfig.types.json), in parallel with esbuild.
+// Type declarations of the public entry points (tsconfig.types.json), in parallel with esbuild;
+// written aside and swapped in, so that a type check running meanwhile never finds them half gone.
+const typesNext = join(root, 'dist/types.next');
+rmSync(typesNext, { recursive: true, force: true });
 const types = new Promise((done) => {
-  execFile(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], { cwd: root }, (e, stdout, stderr) =>
-    done(e ? `dist/types: ${(stdout + stderr).trim() || e.message}` : undefined),
-  );
+  const tsc = [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json'), '--outDir', typesNext];
+  execFile(process.execPath, tsc, { cwd: root }, (e, stdout, stderr) => {
+    rmSync(join(root, 'dist/types'), { recursive: true, force: true });
+    if (e) return done(`dist/types: ${(stdout + stderr).trim() || e.message}`);
+    renameSync(typesNext, join(root, 'dist/types'));
+    done(undefined);
+  });
 });
 
 // Each entry is built on its own so that one area's broken entry does not hide the others'
