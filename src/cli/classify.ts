@@ -23,7 +23,6 @@ import { liveEvents } from '../../devices/events/sim/live.js';
 import { packageRoot } from './paths.js';
 
 // bench/classify imports the tokenizer from here
-export { EventTokenizer, tokenSpecOf, type EventTokenSpec, type TokenizerStats } from '../events/tokenizer.js';
 
 export const defaultGestureModelPath = `${packageRoot}models/zoo/dvs-gesture-sim`;
 
