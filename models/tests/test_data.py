@@ -9,7 +9,7 @@ from conftest import REPO
 from s7.data import sensors
 from s7.data.files import DataError, load_sequences
 from s7.export import ExportError, export_checkpoint, main as export_main
-from s7.train import TrainConfig, train
+from s7.train import DenseData, TrainConfig, train
 
 
 def test_generator_is_deterministic_and_physical():
@@ -92,7 +92,7 @@ def test_train_tiny_run_writes_checkpoints_and_log_then_exports(tmp_path):
     meta = {"labels": sensors.LABELS, "channels": sensors.CHANNELS, "sampleRateHz": 50, "data": "test"}
     tc = TrainConfig(out=str(tmp_path / "run"), d_model=8, d_state=8, n_layers=1, steps=6, batch=4,
                      eval_every=3, warmup=2, progress=False)
-    model, summary = train(tc, data=(x, y, xv, yv, meta))
+    model, summary = train(tc, DenseData(x, y, xv, yv, meta))
     lines = [json.loads(l) for l in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [l["step"] for l in lines] == [3, 6] and all(0 <= l["val_accuracy"] <= 1 for l in lines)
     assert (tmp_path / "run" / "best.pt").is_file() and (tmp_path / "run" / "last.pt").is_file()
@@ -112,15 +112,15 @@ def test_train_rejects_bad_data(tmp_path):
     xn = x.copy()
     xn[3, 7, 2] = np.nan
     with pytest.raises(DataError, match="training data: 1 NaN/inf values, first at sequence 3, step 7, channel 2"):
-        train(tc, data=(xn, y, x, y, meta))
+        train(tc, DenseData(xn, y, x, y, meta))
     yb = y.copy()
     yb[0] = 9
     with pytest.raises(DataError, match=r"label 9 of sequence 0 is outside 0..5"):
-        train(tc, data=(x, yb, x, y, meta))
+        train(tc, DenseData(x, yb, x, y, meta))
     with pytest.raises(DataError, match=r"y must be \[N\]"):
-        train(tc, data=(x, y[:3], x, y, meta))
+        train(tc, DenseData(x, y[:3], x, y, meta))
     with pytest.raises(DataError, match="validation sequences"):
-        train(tc, data=(x, y, x[:, :8], y, meta))
+        train(tc, DenseData(x, y, x[:, :8], y, meta))
 
 
 def test_export_cli_errors(tmp_path, capsys):

@@ -16,9 +16,12 @@ Each downsampled pixel and polarity is its own token. With the defaults (128x128
 decimate 32) the vocabulary is 2048 and a simulated gesture of 10-35 k events becomes 300-1100 tokens,
 which keeps training to ~20 minutes on 2 shared CPU cores; the runtime still reads every event.
 
-Rerun the zoo package (simulate 25 training, 10 validation and 10 test sessions, train, export, measure):
+Training runs in s7.train's loop; this file gives it the data (`GestureData`: label windows as token
+streams, augmented by random crops) and the recipe (`GESTURE_RECIPE`). Rerun the zoo package (simulate
+25 training, 10 validation and 10 test sessions, train, export, measure), or only re-export its checkpoint:
 
     cd models && python -m s7.data.gestures zoo
+    cd models && python -m s7.data.gestures export --checkpoint zoo/checkpoints/dvs-gesture-sim.pt --out zoo/dvs-gesture-sim
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..train import TokenData, TrainConfig, train
 
 POLARITY_EVENT = 1
 PACKET_HEADER = 28
@@ -198,152 +203,53 @@ def class_names(directory: str | Path) -> list[str] | None:
     return json.loads(meta.read_text())["classes"] if meta.exists() else None
 
 
-# ---- training the zoo gesture classifier -------------------------------------------------------------
-# The generic trainer (s7.train) trains dense fixed-length sequences; gesture token streams vary in length,
-# so this loop pads each batch and reads every sequence's prediction at its own last token (the model is
-# causal, so padding after it changes nothing). Schedule and checkpoints are s7.train's.
+# ---- the simulator dataset as training data for s7.train ------------------------------------------------
 
 GESTURE_NAMES = ["swipe_left", "swipe_right", "swipe_up", "swipe_down", "circle_cw", "circle_ccw", "clap"]
 
 
 @dataclass
-class GestureTrainConfig:
+class GestureDataConfig:
     data: str = ""                     # folder of <name>.aedat + <name>_labels.csv (training)
     val: str = ""                      # same, held-out sessions
-    out: str = "runs/dvs-gesture-sim"
     downsample: int = 4
     decimate: int = 32
     margin_us: int = 500_000           # training windows widen the label window by U(0, margin) each side
-    d_model: int = 32
-    d_state: int = 16
-    n_layers: int = 1
-    pool_strides: tuple = (4, 4)
-    tau_us: float = 1000.0             # dt / tau: decay time scales span [tau, tau * 1e4] = 1 ms ... 10 s
-    max_tokens: int = 384             # training crops: at most this many tokens of a window (cheap steps)
-    steps: int = 240
-    batch: int = 12
-    lr: float = 3e-3
-    weight_decay: float = 0.02
-    warmup: int = 40
-    clip: float = 1.0
-    eval_every: int = 50
-    seed: int = 0
-    threads: int = 2
+    max_tokens: int = 384              # training crops: at most this many tokens of a window (cheap steps)
 
 
-def _pad_batch(seqs: list[tuple[np.ndarray, np.ndarray]], multiple: int):
-    """Right-pad (tokens, dt) pairs to a common length that is a multiple of the pooling strides."""
-    import torch
-    n = max(1, max(len(t) for t, _ in seqs))
-    n = -(-n // multiple) * multiple
-    tok = np.zeros((len(seqs), n), np.int64)
-    dt = np.zeros((len(seqs), n), np.float32)
-    lengths = np.zeros(len(seqs), np.int64)
-    for i, (t, d) in enumerate(seqs):
-        tok[i, :len(t)], dt[i, :len(d)], lengths[i] = t, d, max(1, len(t))
-    return torch.from_numpy(tok), torch.from_numpy(dt), torch.from_numpy(lengths)
+class GestureData(TokenData):
+    """Labelled gesture windows for s7.train.train. A training stream is a random crop of a widened label
+    window with a random decimation phase: the stream a runtime sees starts anywhere between "hand not
+    there yet" and the start of the motion. Validation streams are the label windows from their start."""
+
+    def __init__(self, gd: GestureDataConfig):
+        self.gd = gd
+        self.spec = TokenSpec(downsample=gd.downsample, decimate=gd.decimate)
+        self.windows = load_gestures(gd.data, margin_us=gd.margin_us)
+        val = [(*tokenize(ev, self.spec), c) for ev, c in load_gestures(gd.val)]
+        meta = {"labels": class_names(gd.data) or GESTURE_NAMES, "timeUnit": "us", "events": self.spec.manifest(),
+                "data": f"simulated DVS128-style gestures: train {gd.data}, held-out {gd.val}",
+                "dataConfig": asdict(gd)}
+        super().__init__([], val, self.spec.vocab, meta)
+
+    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+        ev, y = self.windows[int(rng.integers(0, len(self.windows)))]
+        margin = self.gd.margin_us
+        s, e = int(rng.integers(0, margin + 1)), int(rng.integers(0, margin + 1))
+        w = ev.window(int(ev.t[0]) + s, int(ev.t[-1]) + 1 - e) if len(ev) else ev
+        tok, dt = tokenize(w if len(w) > 64 else ev, self.spec, phase=int(rng.integers(0, self.spec.decimate)))
+        if len(tok) > self.gd.max_tokens:   # a random crop: any stretch of a gesture shows its motion
+            a = int(rng.integers(0, len(tok) - self.gd.max_tokens + 1))
+            tok, dt = tok[a:a + self.gd.max_tokens], dt[a:a + self.gd.max_tokens]
+            dt[0] = 0.0   # a stream starts with dt 0, as at the runtime
+        return tok, dt, y
 
 
-def predict_windows(model, windows: list[Events], spec: TokenSpec, batch: int = 32) -> np.ndarray:
-    """Class probabilities after the last token of each window, each streamed from the zero state."""
-    import torch
-    probs = []
-    model.eval()
-    with torch.no_grad():
-        order = np.argsort([len(w) for w in windows])   # similar lengths together: less padding
-        out_all = np.zeros((len(windows), model.cfg.output_size), np.float32)
-        for i in range(0, len(order), batch):
-            idx = order[i:i + batch]
-            tok, dt, lengths = _pad_batch([tokenize(windows[j], spec) for j in idx], model.cfg.stride_product)
-            out, _ = model(tok, dt, check=False)
-            last = out[torch.arange(len(idx)), lengths - 1]
-            out_all[idx] = torch.softmax(last, -1).numpy()
-        probs.append(out_all)
-    return probs[0]
-
-
-def train_gestures(gc: GestureTrainConfig):
-    """Train on gc.data, select on gc.val; returns (model, summary)."""
-    import time
-
-    import torch
-    import torch.nn.functional as F
-    from tqdm import tqdm
-
-    from ..model import S7Config, S7Model
-    from ..train import lr_lambda, save_checkpoint
-
-    torch.manual_seed(gc.seed)
-    torch.set_num_threads(gc.threads)
-    spec = TokenSpec(downsample=gc.downsample, decimate=gc.decimate)
-    names = class_names(gc.data) or GESTURE_NAMES
-    train_set = load_gestures(gc.data, margin_us=gc.margin_us)
-    val_set = load_gestures(gc.val)
-    cfg = S7Config(input_kind="tokens", input_size=spec.vocab, d_model=gc.d_model, d_state=gc.d_state,
-                   n_layers=gc.n_layers, pool_strides=list(gc.pool_strides), task="classification",
-                   output_size=len(names), dt=True, tau=gc.tau_us)
-    model = S7Model(cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=gc.lr, weight_decay=gc.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(gc.warmup, gc.steps))
-    out_dir = Path(gc.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    log = (out_dir / "metrics.jsonl").open("w")
-    rng = np.random.default_rng(gc.seed)
-    meta = {"labels": names, "timeUnit": "us", "events": spec.manifest(), "seed": gc.seed,
-            "data": f"simulated DVS128-style gestures: train {gc.data}, held-out {gc.val}"}
-    best, t0 = None, time.time()
-    bar = tqdm(range(gc.steps), desc="train", dynamic_ncols=True, mininterval=5)
-    for step in bar:
-        model.train()
-        seqs, ys = [], []
-        for j in rng.integers(0, len(train_set), gc.batch):
-            ev, y = train_set[j]
-            # random crop inside the widened window, random decimation phase: the stream a runtime sees
-            # starts anywhere between "hand not there yet" and the start of the motion
-            s = int(rng.integers(0, gc.margin_us + 1))
-            e = int(rng.integers(0, gc.margin_us + 1))
-            w = ev.window(int(ev.t[0]) + s if len(ev) else 0, int(ev.t[-1]) + 1 - e if len(ev) else 0) \
-                if len(ev) else ev
-            tok, dt = tokenize(w if len(w) > 64 else ev, spec, phase=int(rng.integers(0, spec.decimate)))
-            if len(tok) > gc.max_tokens:   # a random crop: any stretch of a gesture shows its motion
-                a = int(rng.integers(0, len(tok) - gc.max_tokens + 1))
-                tok, dt = tok[a:a + gc.max_tokens], dt[a:a + gc.max_tokens]
-                dt[0] = 0.0   # a stream starts with dt 0, as at the runtime
-            seqs.append((tok, dt))
-            ys.append(y)
-        tok, dt, lengths = _pad_batch(seqs, cfg.stride_product)
-        y = torch.tensor(ys)
-        out, _ = model(tok, dt, check=False)
-        # the whole-window prediction, plus the running predictions after a warm-up (masked to real tokens)
-        final = F.cross_entropy(out[torch.arange(len(ys)), lengths - 1], y)
-        pos = torch.arange(out.shape[1]).unsqueeze(0)
-        mask = ((pos >= 2 * cfg.stride_product) & (pos < lengths.unsqueeze(1))).float()
-        per = F.cross_entropy(out.transpose(1, 2), y.unsqueeze(1).expand(-1, out.shape[1]), reduction="none")
-        loss = final + 0.5 * (per * mask).sum() / mask.sum().clamp(min=1)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"training diverged: loss {loss.item()} at step {step}")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), gc.clip)
-        opt.step()
-        sched.step()
-        bar.set_postfix(loss=f"{loss.item():.3f}")
-        if (step + 1) % gc.eval_every == 0 or step + 1 == gc.steps:
-            probs = predict_windows(model, [ev for ev, _ in val_set], spec)
-            acc = float((probs.argmax(1) == np.array([c for _, c in val_set])).mean())
-            m = {"step": step + 1, "time_s": round(time.time() - t0, 1), "train_loss": loss.item(),
-                 "val_accuracy": acc, "val_samples": len(val_set)}
-            log.write(json.dumps(m) + "\n")
-            log.flush()
-            bar.write(json.dumps(m))
-            if best is None or acc >= best["val_accuracy"]:
-                best = m
-                save_checkpoint(out_dir / "best.pt", model, {**meta, "metrics": m, "train": asdict(gc)})
-    log.close()
-    import torch as _t
-    ckpt = _t.load(out_dir / "best.pt", map_location="cpu", weights_only=False)
-    model.load_state_dict(ckpt["model"])
-    return model.eval(), {"best": best, "time_s": round(time.time() - t0, 1), "meta": ckpt["meta"]}
+# the zoo model's recipe; tau 1000 µs: decay time scales span [tau, tau * 1e4] = 1 ms ... 10 s
+GESTURE_RECIPE = TrainConfig(out="runs/dvs-gesture-sim/checkpoints", d_model=32, d_state=16, n_layers=1,
+                             pool_strides=[4, 4], tau=1000.0, dropout=0.0, loss_warm=32, steps=240, batch=12,
+                             lr=3e-3, weight_decay=0.02, warmup=40, clip=1.0, eval_every=50, seed=0, threads=2)
 
 
 # ---- the zoo package: one command simulates, trains, exports and evaluates -----------------------------
@@ -405,16 +311,23 @@ def accuracy_on(package: str | Path, directory: str | Path) -> tuple[float, int]
     return accuracy_on_spec(package, directory, TokenSpec.from_manifest(man["input"]["events"]))
 
 
-def build_zoo(out: str | Path, work: str | Path, gc: GestureTrainConfig, train_sessions=25, val_sessions=10,
-              test_sessions=10, chunk_length: int = 128) -> dict:
-    """Simulate train/val/test sets, train, export to `out`, measure held-out (test) accuracy with the
-    exported graphs and record it in the manifest."""
-    work = Path(work)
-    gc.data = str(simulate_dataset(work / "train", train_sessions, TRAIN_SEED))
-    gc.val = str(simulate_dataset(work / "val", val_sessions, VAL_SEED))
+def build_zoo(out: str | Path, work: str | Path, tc: TrainConfig = GESTURE_RECIPE,
+              gd: GestureDataConfig | None = None, train_sessions=25, val_sessions=10, test_sessions=10,
+              chunk_length: int = 128) -> dict:
+    """Simulate train/val/test sets, train, keep the checkpoint next to the package
+    (zoo/checkpoints/<name>.pt), export to `out`, measure held-out (test) accuracy with the exported
+    graphs and record it in the manifest."""
+    import shutil
+    work, out = Path(work), Path(out)
+    gd = GestureDataConfig(**{**asdict(gd or GestureDataConfig()),
+                              "data": str(simulate_dataset(work / "train", train_sessions, TRAIN_SEED)),
+                              "val": str(simulate_dataset(work / "val", val_sessions, VAL_SEED))})
     test = simulate_dataset(work / "test", test_sessions, TEST_SEED)
-    model, summary = train_gestures(gc)
-    return export_gestures(model, summary["meta"], out, gc.val, test, chunk_length)
+    model, summary = train(tc, GestureData(gd))
+    keep = out.parent / "checkpoints" / f"{out.name}.pt"
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(tc.out) / "best.pt", keep)
+    return export_gestures(model, summary["meta"], out, gd.val, test, chunk_length)
 
 
 def export_gestures(model, meta: dict, out: str | Path, val_dir: str | Path, test_dir: str | Path,
@@ -442,7 +355,7 @@ def export_gestures(model, meta: dict, out: str | Path, val_dir: str | Path, tes
                   "command": "cd models && python -m s7.data.gestures zoo",
                   "simulator": "devices/events/sim",
                   "sessionSeeds": {"train": TRAIN_SEED, "val": VAL_SEED, "test": TEST_SEED},
-                  "train": meta.get("train")}
+                  "train": {**(meta.get("train") or {}), **meta.get("dataConfig", {})}}
     out = Path(out)
     export_package(model, out, model_id="dvs-gesture-sim", labels=meta["labels"], chunk_length=chunk_length,
                    time_unit="us", provenance=provenance, golden_input=g_tok, golden_dt=g_dt,
@@ -478,24 +391,30 @@ def main(argv=None):
     z = sub.add_parser("zoo", help="simulate data, train, export zoo/dvs-gesture-sim, record held-out accuracy")
     z.add_argument("--out", default=str(REPO / "models" / "zoo" / "dvs-gesture-sim"))
     z.add_argument("--work", default=str(REPO / "runs" / "dvs-gesture-sim"), help="datasets and checkpoints")
-    z.add_argument("--steps", type=int, default=GestureTrainConfig.steps)
+    z.add_argument("--steps", type=int, default=GESTURE_RECIPE.steps)
     z.add_argument("--seed", type=int, default=0)
-    x = sub.add_parser("export", help="export a checkpoint of train_gestures (and measure it on --test)")
+    x = sub.add_parser("export", help="export a checkpoint (e.g. models/zoo/checkpoints/dvs-gesture-sim.pt) and "
+                                      "measure it on the test sessions; no training")
     x.add_argument("--checkpoint", required=True)
     x.add_argument("--out", required=True)
-    x.add_argument("--val", required=True)
-    x.add_argument("--test", required=True)
+    x.add_argument("--work", default=str(REPO / "runs" / "dvs-gesture-sim"),
+                   help="where the val and test sessions are simulated unless --val/--test name folders")
+    x.add_argument("--val", default=None)
+    x.add_argument("--test", default=None)
     e = sub.add_parser("eval", help="accuracy of a package on a dataset folder")
     e.add_argument("package")
     e.add_argument("data")
     a = p.parse_args(argv)
     if a.cmd == "zoo":
-        gc = GestureTrainConfig(out=str(Path(a.work) / "checkpoints"), steps=a.steps, seed=a.seed)
-        print(json.dumps(build_zoo(a.out, a.work, gc)))
+        tc = TrainConfig(**{**asdict(GESTURE_RECIPE), "out": str(Path(a.work) / "checkpoints"), "steps": a.steps,
+                            "seed": a.seed})
+        print(json.dumps(build_zoo(a.out, a.work, tc)))
     elif a.cmd == "export":
         from ..export import load_checkpoint
         model, meta = load_checkpoint(a.checkpoint)
-        print(json.dumps(export_gestures(model, meta, a.out, a.val, a.test)))
+        val = a.val or simulate_dataset(Path(a.work) / "val", 10, VAL_SEED)
+        test = a.test or simulate_dataset(Path(a.work) / "test", 10, TEST_SEED)
+        print(json.dumps(export_gestures(model, meta, a.out, val, test)))
     else:
         acc, n = accuracy_on(a.package, a.data)
         print(json.dumps({"accuracy": acc, "samples": n}))
