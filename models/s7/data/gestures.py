@@ -16,9 +16,9 @@ Each downsampled pixel and polarity is its own token. With the defaults (128x128
 decimate 32) the vocabulary is 2048 and a simulated gesture of 10-35 k events becomes 300-1100 tokens,
 which keeps training to ~20 minutes on 2 shared CPU cores; the runtime still reads every event.
 
-Training runs in s7.train's loop; this file gives it the data (`GestureData`: label windows as token
-streams, augmented by random crops) and the recipe (`GESTURE_RECIPE`). Rerun the zoo package (simulate
-25 training, 10 validation and 10 test sessions, train, export, measure), or only re-export its checkpoint:
+Training runs in s7.train's loop on `GestureData` (label windows as token streams, augmented by random
+crops); the recipe, export and held-out measurement are in s7.zoo. Rerun the zoo package (simulate 25
+training, 10 validation and 10 test sessions, train, export, measure), or only re-export its checkpoint:
 
     cd models && python -m s7.data.gestures zoo
     cd models && python -m s7.data.gestures export --checkpoint zoo/checkpoints/dvs-gesture-sim.pt --out zoo/dvs-gesture-sim
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..train import TokenData, TrainConfig, train
+from ..train import TokenData
 
 POLARITY_EVENT = 1
 PACKET_HEADER = 28
@@ -246,13 +246,7 @@ class GestureData(TokenData):
         return tok, dt, y
 
 
-# the zoo model's recipe; tau 1000 µs: decay time scales span [tau, tau * 1e4] = 1 ms ... 10 s
-GESTURE_RECIPE = TrainConfig(out="runs/dvs-gesture-sim/checkpoints", d_model=32, d_state=16, n_layers=1,
-                             pool_strides=[4, 4], tau=1000.0, dropout=0.0, loss_warm=32, steps=240, batch=12,
-                             lr=3e-3, weight_decay=0.02, warmup=40, clip=1.0, eval_every=50, seed=0, threads=2)
-
-
-# ---- the zoo package: one command simulates, trains, exports and evaluates -----------------------------
+# ---- simulated datasets and the accuracy of a package on them ---------------------------------------
 
 REPO = Path(__file__).resolve().parents[3]
 SIM_CLI = REPO / "devices" / "events" / "sim" / "cli.ts"
@@ -311,72 +305,6 @@ def accuracy_on(package: str | Path, directory: str | Path) -> tuple[float, int]
     return accuracy_on_spec(package, directory, TokenSpec.from_manifest(man["input"]["events"]))
 
 
-def build_zoo(out: str | Path, work: str | Path, tc: TrainConfig = GESTURE_RECIPE,
-              gd: GestureDataConfig | None = None, train_sessions=25, val_sessions=10, test_sessions=10,
-              chunk_length: int = 128) -> dict:
-    """Simulate train/val/test sets, train, keep the checkpoint next to the package
-    (zoo/checkpoints/<name>.pt), export to `out`, measure held-out (test) accuracy with the exported
-    graphs and record it in the manifest."""
-    import shutil
-    work, out = Path(work), Path(out)
-    gd = GestureDataConfig(**{**asdict(gd or GestureDataConfig()),
-                              "data": str(simulate_dataset(work / "train", train_sessions, TRAIN_SEED)),
-                              "val": str(simulate_dataset(work / "val", val_sessions, VAL_SEED))})
-    test = simulate_dataset(work / "test", test_sessions, TEST_SEED)
-    model, summary = train(tc, GestureData(gd))
-    keep = out.parent / "checkpoints" / f"{out.name}.pt"
-    keep.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(tc.out) / "best.pt", keep)
-    return export_gestures(model, summary["meta"], out, gd.val, test, chunk_length)
-
-
-def export_gestures(model, meta: dict, out: str | Path, val_dir: str | Path, test_dir: str | Path,
-                    chunk_length: int = 128) -> dict:
-    """Export a trained gesture model (meta: the checkpoint's), then measure its accuracy on the test
-    folder with the exported graphs and write it, with input.events, into the manifest."""
-    import os
-    import tempfile
-
-    import torch
-
-    from ..export import export_package
-
-    spec = TokenSpec.from_manifest(meta["events"])
-    # golden vectors from real event streams (three held-out gestures), not random tokens
-    val = load_gestures(val_dir)
-    steps = 2 * chunk_length
-    gold = [g for g in (tokenize(ev, spec) for ev, _ in val) if len(g[0]) >= steps][:3]
-    if len(gold) < 3:
-        raise GestureDataError(f"{val_dir}: fewer than 3 gestures with {steps} tokens for the golden vectors")
-    g_tok = torch.from_numpy(np.stack([t[:steps] for t, _ in gold]))
-    g_dt = torch.from_numpy(np.stack([d[:steps] for _, d in gold]))
-    m = meta.get("metrics", {})
-    provenance = {"data": meta["data"] + f", test {test_dir}",
-                  "command": "cd models && python -m s7.data.gestures zoo",
-                  "simulator": "devices/events/sim",
-                  "sessionSeeds": {"train": TRAIN_SEED, "val": VAL_SEED, "test": TEST_SEED},
-                  "train": {**(meta.get("train") or {}), **meta.get("dataConfig", {})}}
-    out = Path(out)
-    export_package(model, out, model_id="dvs-gesture-sim", labels=meta["labels"], chunk_length=chunk_length,
-                   time_unit="us", provenance=provenance, golden_input=g_tok, golden_dt=g_dt,
-                   seed=meta.get("seed", 0),
-                   metrics={"valAccuracy": m.get("val_accuracy"), "valSamples": m.get("val_samples")})
-    acc, n = accuracy_on_spec(out, test_dir, spec)
-    # input.events (the tokenisation) and the held-out accuracy go into the manifest; manifest.json is
-    # not covered by a checksum, and is replaced atomically
-    man = json.loads((out / "manifest.json").read_text())
-    man["input"]["events"] = spec.manifest()
-    man["metrics"].update({"heldOutAccuracy": round(acc, 4), "heldOutSamples": n,
-                           "heldOut": f"fresh simulated sessions {Path(test_dir).name} (seeds from {TEST_SEED}), "
-                                      "label windows, each from the zero state"})
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".manifest.")
-    with os.fdopen(fd, "w") as f:
-        f.write(json.dumps(man, indent=2) + "\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out / "manifest.json")
-    return {"heldOutAccuracy": acc, "heldOutSamples": n, "valAccuracy": m.get("val_accuracy")}
-
-
 def accuracy_on_spec(package, directory, spec: TokenSpec) -> tuple[float, int]:
     data = load_gestures(directory)
     probs = onnx_predict_windows(package, [ev for ev, _ in data], spec)
@@ -385,13 +313,17 @@ def accuracy_on_spec(package, directory, spec: TokenSpec) -> tuple[float, int]:
 
 def main(argv=None):
     import argparse
+    from dataclasses import asdict
+
+    from .. import zoo   # the zoo builds import this module
     p = argparse.ArgumentParser(prog="python -m s7.data.gestures",
                                 description="Simulated DVS gesture classifier: train + export the zoo package")
     sub = p.add_subparsers(dest="cmd", required=True)
-    z = sub.add_parser("zoo", help="simulate data, train, export zoo/dvs-gesture-sim, record held-out accuracy")
+    z = sub.add_parser("zoo", help="simulate data, train, export zoo/dvs-gesture-sim, record held-out accuracy "
+                                   "(the same as python -m s7.zoo dvs-gesture-sim)")
     z.add_argument("--out", default=str(REPO / "models" / "zoo" / "dvs-gesture-sim"))
     z.add_argument("--work", default=str(REPO / "runs" / "dvs-gesture-sim"), help="datasets and checkpoints")
-    z.add_argument("--steps", type=int, default=GESTURE_RECIPE.steps)
+    z.add_argument("--steps", type=int, default=zoo.RECIPES["dvs-gesture-sim"].steps)
     z.add_argument("--seed", type=int, default=0)
     x = sub.add_parser("export", help="export a checkpoint (e.g. models/zoo/checkpoints/dvs-gesture-sim.pt) and "
                                       "measure it on the test sessions; no training")
@@ -406,15 +338,12 @@ def main(argv=None):
     e.add_argument("data")
     a = p.parse_args(argv)
     if a.cmd == "zoo":
-        tc = TrainConfig(**{**asdict(GESTURE_RECIPE), "out": str(Path(a.work) / "checkpoints"), "steps": a.steps,
-                            "seed": a.seed})
-        print(json.dumps(build_zoo(a.out, a.work, tc)))
+        tc = zoo.TrainConfig(**{**asdict(zoo.RECIPES["dvs-gesture-sim"]), "out": str(Path(a.work) / "checkpoints"),
+                                "steps": a.steps, "seed": a.seed})
+        print(json.dumps(zoo.build_dvs_gesture_sim(tc, Path(a.out), Path(a.work))))
     elif a.cmd == "export":
-        from ..export import load_checkpoint
-        model, meta = load_checkpoint(a.checkpoint)
-        val = a.val or simulate_dataset(Path(a.work) / "val", 10, VAL_SEED)
-        test = a.test or simulate_dataset(Path(a.work) / "test", 10, TEST_SEED)
-        print(json.dumps(export_gestures(model, meta, a.out, val, test)))
+        print(json.dumps(zoo.build_dvs_gesture_sim(None, Path(a.out), Path(a.work), checkpoint=Path(a.checkpoint),
+                                                   val=a.val, test=a.test)))
     else:
         acc, n = accuracy_on(a.package, a.data)
         print(json.dumps({"accuracy": acc, "samples": n}))
