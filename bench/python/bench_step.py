@@ -90,8 +90,8 @@ def graphs_at(rev: str, dest: Path) -> dict[str, Path]:
 def main(argv=None):
     p = argparse.ArgumentParser(prog="bench_step.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--before", default=None, help="git revision whose zoo step graphs to measure as 'before'")
-    p.add_argument("--rounds", type=int, default=15, help="interleaved rounds; the median round is reported")
-    p.add_argument("--runs", type=int, default=400, help="session.run calls per graph, batch and round")
+    p.add_argument("--rounds", type=int, default=40, help="interleaved rounds; medians over rounds are reported")
+    p.add_argument("--runs", type=int, default=100, help="session.run calls per graph, batch and round")
     p.add_argument("--batches", default="1,64")
     p.add_argument("--out", default=None)
     a = p.parse_args(argv)
@@ -115,8 +115,9 @@ def main(argv=None):
                 cases.append((ver, pkg, b, sess, f))
     load0 = os.getloadavg()[0]
     per_round = collections.defaultdict(list)
-    for _ in range(a.rounds):
-        for ver, pkg, b, sess, f in cases:
+    for r in range(a.rounds):
+        # alternate the order so neither version always runs right after the other
+        for ver, pkg, b, sess, f in (cases if r % 2 == 0 else cases[::-1]):
             t = time.perf_counter()
             for _ in range(a.runs):
                 sess.run(None, f)
@@ -125,13 +126,18 @@ def main(argv=None):
     rows = []
     for ver, pkg, b, _, _ in cases:
         n = nodes[(ver, pkg)]
-        rows.append({"version": ver, "package": pkg, "batch": b, "nodes": sum(n.values()),
-                     "plumbing": sum(v for k, v in n.items() if k in PLUMBING), "ops": n,
-                     "us_per_run": round(statistics.median(per_round[(ver, pkg, b)]), 2)})
+        row = {"version": ver, "package": pkg, "batch": b, "nodes": sum(n.values()),
+               "plumbing": sum(v for k, v in n.items() if k in PLUMBING), "ops": n,
+               "us_per_run": round(statistics.median(per_round[(ver, pkg, b)]), 2)}
+        if ver == "after" and ("before", pkg, b) in per_round:
+            # the median of per-round ratios: load changes between rounds cancel out
+            row["after_over_before"] = round(statistics.median(
+                x / y for x, y in zip(per_round[(ver, pkg, b)], per_round[("before", pkg, b)])), 3)
+        rows.append(row)
     result = {"rows": rows, "rounds": a.rounds, "runs": a.runs, "before": a.before,
               "onnxruntime": ort.__version__, "load_average": [round(load0, 1), round(load1, 1)],
               "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
-    print("| package | batch | nodes before | nodes after | µs/run before | µs/run after | after/before |")
+    print("| package | batch | nodes before | nodes after | µs/run before | µs/run after | after/before (per round) |")
     print("|---|---|---|---|---|---|---|")
     by = {(r["version"], r["package"], r["batch"]): r for r in rows}
     for pkg in PACKAGES:
@@ -141,7 +147,7 @@ def main(argv=None):
                 print(f"| {pkg} | {b} | | {af['nodes']} | | {af['us_per_run']} | |")
                 continue
             print(f"| {pkg} | {b} | {bf['nodes']} ({bf['plumbing']} shape) | {af['nodes']} ({af['plumbing']} shape) "
-                  f"| {bf['us_per_run']} | {af['us_per_run']} | {af['us_per_run'] / bf['us_per_run']:.2f} |")
+                  f"| {bf['us_per_run']} | {af['us_per_run']} | {af['after_over_before']:.2f} |")
     print(f"load average {load0:.1f} at the start, {load1:.1f} at the end")
     text = json.dumps(result, indent=1)
     if a.out:
