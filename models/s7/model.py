@@ -58,6 +58,11 @@ class S7Config:
         return asdict(self)
 
 
+def matvec(m: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Batched matrix-vector product: m [..., R, K] @ v [..., K] -> [..., R]."""
+    return (m @ v.unsqueeze(-1)).squeeze(-1)
+
+
 def stable_decay(lam: torch.Tensor, dt: torch.Tensor | None, tau: float = 1.0) -> torch.Tensor:
     """Λ̄ from Λ. Without dt: 1 - 1/(Λ² + 0.5), in [-1, 1). With dt >= 0: exp(-dt / (tau (Λ² + 0.5))),
     in (0, 1], and 1 (no decay) at dt = 0. Negative dt is treated as 0 so no input can make it grow."""
@@ -91,7 +96,8 @@ class S7(nn.Module):
                 torch.full((H * P,), 0.1 / math.sqrt(P)), torch.full((H,), 0.1)])
             self.proj.weight.copy_(torch.randn(P + 2 * P * H + H, H) / math.sqrt(H) * scale.unsqueeze(1))
 
-    def _params(self, u: torch.Tensor):
+    def project(self, u: torch.Tensor):
+        """Λ [.., P], B [.., P, H], C [.., H, P], D [.., H] of every input u [.., H]."""
         lam, b, c, d = self.proj(u).split([self.P, self.P * self.H, self.H * self.P, self.H], dim=-1)
         if u.dim() == 2:
             # step: -1 and the constants P, H trace to one Reshape with a constant shape; unflatten
@@ -101,16 +107,15 @@ class S7(nn.Module):
 
     def forward(self, u: torch.Tensor, x0: torch.Tensor | None = None, dt: torch.Tensor | None = None):
         """Sequence form. u [B, L, H], x0 [B, P], dt [B, L] -> y [B, L, H], x_L [B, P]."""
-        lam, b, c, d = self._params(u)
-        a = stable_decay(lam, dt, self.tau)
-        x, x_last = linear_scan(a, (b @ u.unsqueeze(-1)).squeeze(-1), x0)
-        return (c @ x.unsqueeze(-1)).squeeze(-1) + d * u, x_last
+        lam, b, c, d = self.project(u)
+        x, x_last = linear_scan(stable_decay(lam, dt, self.tau), matvec(b, u), x0)   # all x_k at once
+        return matvec(c, x) + d * u, x_last
 
     def step(self, u: torch.Tensor, x: torch.Tensor, dt: torch.Tensor | None = None):
         """Step form. u [B, H], x [B, P], dt [B] -> y [B, H], x [B, P]."""
-        lam, b, c, d = self._params(u)
-        x = stable_decay(lam, dt, self.tau) * x + (b @ u.unsqueeze(-1)).squeeze(-1)
-        return (c @ x.unsqueeze(-1)).squeeze(-1) + d * u, x
+        lam, b, c, d = self.project(u)
+        x = stable_decay(lam, dt, self.tau) * x + matvec(b, u)
+        return matvec(c, x) + d * u, x
 
 
 class Block(nn.Module):
@@ -177,9 +182,21 @@ def pool_step(h, dt, arrived, buf_sum, buf_count, buf_dt, stride: int):
         buf_dt = None if dt is None else buf_dt + arrived * dt.unsqueeze(-1)
     done = buf_count > stride - 0.5
     pooled, pooled_dt = buf_sum / stride, None if dt is None else buf_dt.squeeze(-1)
-    # a completed window empties the buffers (where: exact, and one node per buffer)
-    reset = lambda t: None if t is None else torch.where(done, 0.0, t)  # noqa: E731
+
+    def reset(t):   # a completed window empties the buffers (where: exact, and one node per buffer)
+        return None if t is None else torch.where(done, 0.0, t)
     return (pooled, pooled_dt, done.to(h.dtype), done, reset(buf_sum), reset(buf_count), reset(buf_dt))
+
+
+# ---- the classification head's causal running mean (sequence form; the step form is in S7Model.step) ----
+
+def running_mean(f, mean0, count0):
+    """Causal running mean of f [B, L, H] continuing (mean0 [B, H] over count0 [B, 1] items):
+    m_k = (1 - 1/n_k) m_{k-1} + f_k / n_k with n_k = count0 + k + 1, a linear recurrence -> one scan."""
+    n = count0 + torch.arange(1, f.shape[1] + 1, device=f.device, dtype=f.dtype).unsqueeze(0)  # [B, L]
+    inv = (1.0 / n).unsqueeze(-1)
+    means, last = linear_scan((1.0 - inv).expand_as(f), f * inv, mean0)
+    return means, last, n[:, -1:]
 
 
 class S7Model(nn.Module):
@@ -322,12 +339,3 @@ class S7Model(nn.Module):
             mean = mean + arrived * (f - mean) / torch.clamp(count, min=1.0)
         new["head_mean"], new["head_count"] = mean, count
         return self.head(mean), new
-
-
-def running_mean(f, mean0, count0):
-    """Causal running mean of f [B, L, H] continuing (mean0 [B, H] over count0 [B, 1] items):
-    m_k = (1 - 1/n_k) m_{k-1} + f_k / n_k with n_k = count0 + k + 1, a linear recurrence -> one scan."""
-    n = count0 + torch.arange(1, f.shape[1] + 1, device=f.device, dtype=f.dtype).unsqueeze(0)  # [B, L]
-    inv = (1.0 / n).unsqueeze(-1)
-    means, last = linear_scan((1.0 - inv).expand_as(f), f * inv, mean0)
-    return means, last, n[:, -1:]

@@ -35,7 +35,7 @@ def test_dt_zero_leaves_state_undecayed():
     layer = S7(S7Config(d_model=8, d_state=8, dt=True)).eval()
     u, x0 = torch.randn(3, 1, 8), torch.randn(3, 8)
     _, x1 = layer(u, x0, torch.zeros(3, 1))
-    _, b, _, _ = layer._params(u[:, 0])
+    _, b, _, _ = layer.project(u[:, 0])
     torch.testing.assert_close(x1 - x0, (b @ u[:, 0].unsqueeze(-1)).squeeze(-1))
 
 
@@ -93,7 +93,7 @@ def test_decay_in_unit_interval_for_extreme_inputs():
     # through the layer: inputs of ±1e4 and 0 drive Λ_k far from its base, Λ̄_k stays in [-1, 1]
     layer = S7(S7Config(d_model=8, d_state=8))
     u = torch.cat([torch.full((1, 4, 8), 1e4), torch.full((1, 4, 8), -1e4), torch.zeros(1, 4, 8)], 1)
-    lam_k, *_ = layer._params(u)
+    lam_k, *_ = layer.project(u)
     abar = stable_decay(lam_k, None)
     assert torch.isfinite(abar).all() and ((abar >= -1) & (abar <= 1)).all()
 
