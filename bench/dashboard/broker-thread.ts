@@ -8,7 +8,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 export interface Load {
   devices: number;
@@ -21,20 +21,24 @@ export interface BrokerThread {
   wsUrl: string;
   /** starts publishing (replacing any current load); devices 0 = nothing */
   load(load: Load): Promise<void>;
+  /** publishes `count` samples on `<root>/dev-<i % devices>/imu` at once (in slices), resolves when routed */
+  burst(root: string, devices: number, count: number): Promise<void>;
   /** messages published so far */
   published(): Promise<number>;
   close(): Promise<void>;
 }
 
-type Op = { op: 'load'; load: Load } | { op: 'published' } | { op: 'close' };
+type Op = { op: 'load'; load: Load } | { op: 'burst'; root: string; devices: number; count: number } | { op: 'published' } | { op: 'close' };
 type Request = Op & { id: number };
 type Reply = { id: number; value?: unknown; error?: string } | { ready: string };
 
-export async function startBrokerThread(): Promise<BrokerThread> {
+/** bridge: how aedes writes to WebSocket clients, 'coalesced' (src/dashboard/ws-bridge.ts, what s7rt
+ *  uses) or 'ws' (ws' createWebSocketStream: one WebSocket message per piece aedes writes) */
+export async function startBrokerThread(bridge: 'coalesced' | 'ws' = 'coalesced'): Promise<BrokerThread> {
   // inside the repository, so that the bundle's external imports resolve from node_modules/
   const out = join(import.meta.dirname, '../../node_modules/.cache/s7rt-bench', `broker-thread-${process.pid}.mjs`);
   await build({ entryPoints: [import.meta.filename], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: out, logLevel: 'warning' });
-  const worker = new Worker(out);
+  const worker = new Worker(out, { workerData: { bridge } });
   let next = 0;
   const pending = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
   let dead: Error | undefined;
@@ -69,6 +73,7 @@ export async function startBrokerThread(): Promise<BrokerThread> {
   return {
     wsUrl,
     load: async (load) => void (await call({ op: 'load', load })),
+    burst: async (root, devices, count) => void (await call({ op: 'burst', root, devices, count })),
     published: async () => (await call({ op: 'published' })) as number,
     async close() {
       await call({ op: 'close' });
@@ -85,11 +90,13 @@ async function runThread(): Promise<void> {
   const { Aedes } = await import('aedes');
   const { createServer } = await import('node:http');
   const { WebSocketServer, createWebSocketStream } = await import('ws');
+  const { mqttWebSocketStream } = await import('../../src/dashboard/ws-bridge.js');
   const { simulatedSample } = await import('../../test/dashboard/samples.js');
   const aedes = await Aedes.createBroker();
   const http = createServer();
   const wss = new WebSocketServer({ server: http });
-  wss.on('connection', (ws) => aedes.handle(createWebSocketStream(ws) as never));
+  const bridge = (workerData as { bridge: string }).bridge === 'ws' ? createWebSocketStream : mqttWebSocketStream;
+  wss.on('connection', (ws) => aedes.handle(bridge(ws) as never));
   await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
   let published = 0;
   let generation = 0;
@@ -128,9 +135,21 @@ async function runThread(): Promise<void> {
       await new Promise((r) => setTimeout(r, Math.max(0, t0 + seq * period - performance.now())));
     }
   };
+  const burst = async (root: string, devices: number, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const d = i % devices;
+      const seq = Math.floor(i / devices);
+      await publish(`${root}/dev-${d}/imu`, JSON.stringify({ seq, t: Date.now(), values: simulatedSample(d, seq) }));
+    }
+    await Promise.all(inSlice);
+  };
   const port = parentPort!;
   port.on('message', (req: Request) => {
     if (req.op === 'load') void start(req.load);
+    if (req.op === 'burst') {
+      void burst(req.root, req.devices, req.count).then(() => port.postMessage({ id: req.id }));
+      return;
+    }
     if (req.op === 'close') {
       generation++;
       for (const c of wss.clients) c.terminate();

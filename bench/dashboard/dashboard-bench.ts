@@ -9,7 +9,9 @@
 //     runtime (native and wasm backends), same stream counts.
 // The broker and the devices run in a worker thread (broker-thread.ts): aedes' in-process publish.
 // Run: npm run build && npx vite-node bench/dashboard/dashboard-bench.ts
-//   BENCH_SECONDS=8 (default) per scenario; BENCH_DEVICES=0,10 runs only those MQTT-mode scenarios.
+//   BENCH_SECONDS=8 (default) per scenario; BENCH_DEVICES=0,10 runs only those MQTT-mode scenarios;
+//   BENCH_REFRESH_MS=0 redraws every changed card on every frame (default: the view's refreshMs,
+//   100 ms, and cardsPerFrame, 4).
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildDashboard } from '../../src/dashboard/build.mjs';
@@ -19,6 +21,7 @@ import { launchChromium, openPage } from '../../test/dashboard/browser';
 import { waitConnected } from '../../test/dashboard/harness';
 import { waitRuntime } from '../../test/dashboard/in-page';
 import { type BrokerThread, startBrokerThread } from './broker-thread';
+import { rendererCpu } from './renderer-cpu';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const zoo = resolve(import.meta.dirname, '../../models/zoo/sensor-activity');
@@ -35,6 +38,9 @@ interface LoadResult {
   maxLongTaskMs: number;
   messagesPerSec: number;
   predictionsPerSec: number;
+  /** CPU ms per second from /proc: the renderer's main threads, its dedicated workers */
+  mainCpuMsPerSec: number;
+  workerCpuMsPerSec: number;
   /** messages the feed worker posted to the main thread */
   feedMessagesPerSec: number;
   publishedPerSec: number;
@@ -44,8 +50,9 @@ interface LoadResult {
 
 /** Installs the frame counter and long-task observer in the page. */
 async function instrument(page: Page): Promise<void> {
-  await page.evaluate(() => {
+  await page.evaluate((refreshMs) => {
     const w = window as any;
+    if (refreshMs === 0) Object.assign(w.s7dashboard.streams, { refreshMs: 0, cardsPerFrame: Infinity });
     w.__bench = { frames: 0, long: [] as number[] };
     const loop = () => {
       w.__bench.frames++;
@@ -53,7 +60,7 @@ async function instrument(page: Page): Promise<void> {
     };
     requestAnimationFrame(loop);
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__bench.long.push(e.duration))).observe({ type: 'longtask', buffered: false });
-  });
+  }, process.env.BENCH_REFRESH_MS === '0' ? 0 : undefined);
 }
 
 async function measure(broker: BrokerThread, page: Page, scenario: string, devices: number, predictions: boolean): Promise<LoadResult> {
@@ -71,11 +78,13 @@ async function measure(broker: BrokerThread, page: Page, scenario: string, devic
   // warm-up second: every device appears and gets its charts
   await new Promise((r) => setTimeout(r, 1000));
   const m0 = await metrics();
+  const c0 = rendererCpu();
   const r0 = await read();
   const p0 = await broker.published();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const m1 = await metrics();
+  const c1 = rendererCpu();
   const r1 = await read();
   const p1 = await broker.published();
   const elapsed = (performance.now() - t0) / 1000;
@@ -88,6 +97,8 @@ async function measure(broker: BrokerThread, page: Page, scenario: string, devic
     seconds: elapsed,
     fps: (r1.frames - r0.frames) / elapsed,
     mainThreadMsPerSec: ((m1.TaskDuration - m0.TaskDuration) * 1000) / elapsed,
+    mainCpuMsPerSec: (c1.main - c0.main) / elapsed,
+    workerCpuMsPerSec: (c1.workers - c0.workers) / elapsed,
     scriptMsPerSec: ((m1.ScriptDuration - m0.ScriptDuration) * 1000) / elapsed,
     longTasks: long.length,
     longTaskMsPerSec: long.reduce((a, b) => a + b, 0) / elapsed,
@@ -186,6 +197,8 @@ console.table(load.map((r) => ({
   fps: r.fps.toFixed(1),
   'main ms/s': r.mainThreadMsPerSec.toFixed(0),
   'vs idle': (r.mainThreadMsPerSec / idle.mainThreadMsPerSec).toFixed(1),
+  'main cpu ms/s': r.mainCpuMsPerSec.toFixed(0),
+  'worker cpu ms/s': r.workerCpuMsPerSec.toFixed(0),
   'script ms/s': r.scriptMsPerSec.toFixed(0),
   'layout+style ms/s': (r.layoutMsPerSec + r.styleMsPerSec).toFixed(0),
   'long tasks': r.longTasks,

@@ -1,60 +1,130 @@
-// Main-thread cost per received message in the dashboard page, rendering switched off, same page
-// and same run: (a) a bare WebSocket that only JSON-parses each message, (b) the stream view's
-// mqtt.js (browser build) connection with parsing and state updates. Explains where the page's
-// time goes under many devices (docs/benchmarks.md, "Dashboard").
-// Run: npm run build && npx vite-node bench/dashboard/message-cost-bench.ts
+// CPU time per received MQTT message inside the dashboard page's workers, same page and run, each
+// path fed the same burst of sample messages (JSON, 6 values) and measured by the renderer's thread
+// CPU times from /proc (so the machine's other load does not count, unlike wall time):
+//   (a) bare WebSocket + JSON.parse in a worker (the floor),
+//   (b) the dashboard's MQTT reader (rx/mqtt-reader.ts) + JSON.parse in a worker,
+//   (c) mqtt.js (browser build) + JSON.parse in a worker (what the dashboard used before),
+//   (d) the stream view's feed worker: reader + parse + validation + device state + frames;
+// (b) to (d) through aedes with s7rt's WebSocket bridge (ws-bridge.ts: one WebSocket message per
+// tick), (b) and (c) also through ws' createWebSocketStream (one WebSocket message per piece aedes
+// writes: 3-4 per MQTT message).
+// Explains docs/benchmarks.md "Dashboard" (why the dashboard reads MQTT frames itself).
+// Run: npm run build && npx vite-node bench/dashboard/message-cost-bench.ts   (BENCH_MESSAGES=20000)
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
 import { WebSocketServer } from 'ws';
-import { simulatedSample, startHarness, waitConnected } from '../../test/dashboard/harness';
+import { buildDashboard } from '../../src/dashboard/build.mjs';
+import { startDashboardServer } from '../../src/dashboard/server';
+import { launchChromium, openPage } from '../../test/dashboard/browser';
+import { waitConnected } from '../../test/dashboard/harness';
+import { simulatedSample } from '../../test/dashboard/samples';
+import { startBrokerThread } from './broker-thread';
+import { rendererCpu } from './renderer-cpu';
 
-const ticks = Number(process.env.BENCH_TICKS ?? 150);
+const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const devices = 10;
+const root = resolve(import.meta.dirname, '../..');
+
+/** A worker script (module) that counts messages on `{ url, topic }` and answers 'count' with the count. */
+async function bundleWorker(body: string): Promise<string> {
+  const out = await build({ stdin: { contents: body, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'warning' });
+  return out.outputFiles[0].text;
+}
+
+const counting = `let n = 0; const parse = (p: Uint8Array) => { JSON.parse(new TextDecoder().decode(p)); n++; };`;
+const workers: Record<string, string> = {
+  bare: await bundleWorker(`${counting}
+    onmessage = (e) => {
+      if (e.data === 'count') return postMessage(n);
+      const ws = new WebSocket(e.data.url); ws.binaryType = 'arraybuffer';
+      ws.onmessage = (m) => parse(new Uint8Array(m.data)); ws.onopen = () => postMessage('ready');
+    };`),
+  reader: await bundleWorker(`import { MqttReader } from './src/dashboard/rx/mqtt-reader';
+    ${counting}
+    onmessage = (e) => {
+      if (e.data === 'count') return postMessage(n);
+      new MqttReader({ url: e.data.url, topics: [e.data.topic], onMessage: (_t, p) => parse(p), onStatus: (s) => s === 'connected' && postMessage('ready') });
+    };`),
+  mqttjs: await bundleWorker(`import mqtt from 'mqtt';
+    ${counting}
+    onmessage = (e) => {
+      if (e.data === 'count') return postMessage(n);
+      const c = mqtt.connect(e.data.url, { reconnectPeriod: 0 });
+      c.on('connect', () => c.subscribe(e.data.topic, { qos: 0 }, () => postMessage('ready')));
+      c.on('message', (_t, p) => parse(p));
+    };`),
+};
+workers.reader2 = workers.reader;
+workers.mqttjs2 = workers.mqttjs;
+
+await buildDashboard();
+const broker = await startBrokerThread();
+const perPiece = await startBrokerThread('ws');
+const server = await startDashboardServer({ brokerWsUrl: broker.wsUrl });
+const browser = await launchChromium();
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
 await new Promise((r) => wss.once('listening', r));
-const h = await startHarness();
-const results: Record<string, unknown>[] = [];
+const results: { path: string; wallMs: number; mainMs: number; workerMs: number; otherMs: number }[] = [];
 try {
-  const tp = await h.open();
+  const tp = await openPage(browser, server.url, { width: 1280, height: 900 });
   await waitConnected(tp.page);
-  const cdp = await tp.context.newCDPSession(tp.page);
-  await cdp.send('Performance.enable');
-  const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics as { name: string; value: number }[]).find((m) => m.name === 'TaskDuration')!.value;
-  await tp.page.evaluate((port) => {
+  await tp.page.evaluate((sources: Record<string, string>) => {
     const w = window as any;
-    w.s7dashboard.streams.frames.unsubscribe(); // rendering off: count message handling only
-    w.rawMessages = 0;
-    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
-    ws.binaryType = 'arraybuffer';
-    ws.onmessage = (e) => {
-      JSON.parse(new TextDecoder().decode(e.data));
-      w.rawMessages++;
-    };
-  }, (wss.address() as AddressInfo).port);
-  await new Promise((r) => setTimeout(r, 500));
-  const received = () => tp.page.evaluate(() => [(window as any).rawMessages, (window as any).s7dashboard.streams.stats.messages] as [number, number]);
-  for (const path of ['bare WebSocket', 'mqtt.js stream view']) {
-    const [raw0, mqtt0] = await received();
-    const task0 = await taskSeconds();
-    for (let i = 0; i < ticks; i++) {
-      for (let d = 0; d < devices; d++) {
-        const msg = JSON.stringify({ seq: i, t: Date.now(), values: simulatedSample(d, i) });
-        if (path === 'bare WebSocket') for (const c of wss.clients) c.send(Buffer.from(msg));
-        else h.broker.publisher.publish(`sensors/dev-${d}/imu`, msg);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const want = ticks * devices;
-    await tp.page.waitForFunction(({ path, want, raw0, mqtt0 }) => {
-      const w = window as any;
-      return path === 'bare WebSocket' ? w.rawMessages - raw0 >= want : w.s7dashboard.streams.stats.messages - mqtt0 >= want;
-    }, { path, want, raw0, mqtt0 }, { timeout: 60_000 });
-    const ms = ((await taskSeconds()) - task0) * 1000;
-    results.push({ path, messages: want, 'main-thread ms': ms.toFixed(0), 'ms per message': (ms / want).toFixed(3) });
+    w.__workers = Object.fromEntries(Object.entries(sources).map(([k, code]) => [k, new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), { type: 'module' })]));
+    w.__ask = (k: string, msg: unknown) => new Promise((ok) => {
+      const worker = w.__workers[k] as Worker;
+      worker.addEventListener('message', (e) => ok(e.data), { once: true });
+      worker.postMessage(msg);
+    });
+  }, workers);
+  const wsUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+  for (const [k, url, topic] of [['bare', wsUrl, ''], ['reader', broker.wsUrl, 'bench-reader/+/imu'], ['mqttjs', broker.wsUrl, 'bench-mqttjs/+/imu'], ['reader2', perPiece.wsUrl, 'bench-reader/+/imu'], ['mqttjs2', perPiece.wsUrl, 'bench-mqttjs/+/imu']]) {
+    await tp.page.evaluate(([k, url, topic]) => (window as any).__ask(k, { url, topic }), [k, url, topic]);
   }
+  const count = (k: string) => tp.page.evaluate((k) => (k === 'feed' ? (window as any).s7dashboard.streams.stats.messages : (window as any).__ask(k, 'count')), k) as Promise<number>;
+  const paths: [string, string, () => Promise<void>][] = [
+    ['bare WebSocket + JSON.parse (worker)', 'bare', async () => {
+      for (let i = 0; i < messages; i++) {
+        const msg = Buffer.from(JSON.stringify({ seq: Math.floor(i / devices), t: Date.now(), values: simulatedSample(i % devices, Math.floor(i / devices)) }));
+        for (const c of wss.clients) c.send(msg);
+      }
+    }],
+    ['dashboard MQTT reader + JSON.parse (worker)', 'reader', () => broker.burst('bench-reader', devices, messages)],
+    ['mqtt.js browser build + JSON.parse (worker)', 'mqttjs', () => broker.burst('bench-mqttjs', devices, messages)],
+    ['feed worker: reader + parse + state + frames', 'feed', () => broker.burst('sensors', devices, messages)],
+    ['dashboard MQTT reader + JSON.parse, per-piece bridge', 'reader2', () => perPiece.burst('bench-reader', devices, messages)],
+    ['mqtt.js + JSON.parse, per-piece bridge', 'mqttjs2', () => perPiece.burst('bench-mqttjs', devices, messages)],
+  ];
+  for (const [path, k, send] of paths) {
+    const n0 = await count(k);
+    const cpu0 = rendererCpu();
+    const t0 = performance.now();
+    await send();
+    for (let i = 0; (await count(k)) - n0 < messages; i++) {
+      if (i > 1200) throw new Error(`${path}: only ${(await count(k)) - n0} of ${messages} messages arrived in 120 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const wallMs = performance.now() - t0;
+    const cpu1 = rendererCpu();
+    results.push({ path, wallMs, mainMs: cpu1.main - cpu0.main, workerMs: cpu1.workers - cpu0.workers, otherMs: cpu1.other - cpu0.other });
+  }
+  if (tp.errors.length) throw new Error(`page errors: ${tp.errors.join('; ')}`);
 } finally {
-  await h.close();
+  await browser.close();
+  await server.close();
+  await broker.close();
+  await perPiece.close();
   wss.close();
 }
-const bare = Number(results[0]['ms per message']);
-console.table(results.map((r) => ({ ...r, 'vs bare WebSocket': (Number(r['ms per message']) / bare).toFixed(1) })));
-console.log(JSON.stringify({ bench: 'dashboard-message-cost', ticks, devices, results }));
+const floor = results[0].workerMs / messages;
+console.log(`\nCPU per message in the page's renderer (${messages} messages per path, ${devices} devices; /proc thread times, 10 ms ticks)`);
+console.table(results.map((r) => ({
+  path: r.path,
+  'wall ms': r.wallMs.toFixed(0),
+  'worker µs/msg': ((r.workerMs / messages) * 1000).toFixed(1),
+  'vs bare': (r.workerMs / messages / floor).toFixed(1),
+  'main µs/msg': ((r.mainMs / messages) * 1000).toFixed(1),
+  'other renderer µs/msg': ((r.otherMs / messages) * 1000).toFixed(1),
+})));
+console.log(JSON.stringify({ bench: 'dashboard-message-cost', messages, devices, results }));

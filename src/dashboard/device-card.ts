@@ -39,6 +39,8 @@ export class DeviceCard {
   private latest?: DeviceUpdate;
   private signal?: ChartData;
   private probabilities?: ChartData;
+  /** performance.now() of the last render */
+  renderedAt = -Infinity;
   /** something arrived that is not on screen yet */
   dirty = false;
   /** set by the view's IntersectionObserver: off-screen cards are not drawn until they show */
@@ -69,9 +71,10 @@ export class DeviceCard {
     this.dirty = true;
   }
 
-  /** Writes what changed since the last render (text only where it differs, charts once). */
-  render(): void {
+  /** Writes what changed since the last render: text where it differs, charts with new data. */
+  render(now: number): void {
     this.dirty = false;
+    this.renderedAt = now;
     const u = this.latest;
     if (!u) return;
     const snap = u.snapshot;
@@ -79,6 +82,7 @@ export class DeviceCard {
     setText(this.label, snap.label === undefined ? '–' : `${snap.label} ${((snap.probability ?? 0) * 100).toFixed(0)}%`);
     setText(this.latency, snap.latencyMs === undefined ? 'latency –' : `latency ${snap.latencyMs.toFixed(1)} ms`);
     this.meters.update(snap.values);
+    if (!this.signal && !this.probabilities) return;
     const key = `${u.channels}|${u.labels.join(',')}`;
     if (key !== this.chartsKey) {
       this.signalChart?.destroy();

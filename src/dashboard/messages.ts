@@ -51,8 +51,10 @@ function finite(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+const utf8 = new TextDecoder();
+
 function decode(topic: string, payload: Uint8Array | string): Record<string, unknown> {
-  const text = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
+  const text = typeof payload === 'string' ? payload : utf8.decode(payload);
   let json: unknown;
   try {
     json = JSON.parse(text);

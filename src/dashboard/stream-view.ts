@@ -7,9 +7,9 @@
 //                   predictions-topic="predictions/+"></s7-stream-view>
 //
 // The MQTT client, parsing and every device's state live in a feed worker (feed/worker.ts, served
-// as feed-worker.js next to this bundle). Once per animation frame the element pulls one message
-// with what changed (chart windows only for cards on screen) and renders it: the main thread only
-// renders, whatever the message rate.
+// as feed-worker.js next to this bundle). The worker posts what changed at most 30 times a second
+// (chart windows only for cards on screen); the element renders the latest of it once per
+// animation frame: the main thread only renders, whatever the message rate.
 import { Subject, Subscription, animationFrames } from 'rxjs';
 import * as Comlink from 'comlink';
 import uplotCss from 'uplot/dist/uPlot.min.css';
@@ -31,9 +31,9 @@ export interface StreamViewStats {
   /** MQTT (and ingested) messages the feed worker received */
   messages: number;
   devices: number;
-  /** frames rendered */
+  /** animation frames seen (each redraws the cards that are due, if any) */
   frames: number;
-  /** messages the feed worker posted to the main thread (at most one per animation frame) */
+  /** messages the feed worker posted to the main thread (at most 30 a second) */
   feedMessages: number;
   rejected: number;
   rejectedByReason: RejectCounter['byReason'];
@@ -55,6 +55,15 @@ export class S7StreamView extends HTMLElement {
     return ['broker'];
   }
 
+  /**
+   * A card (text, meters, charts) and the status line are redrawn at most this often (ms), and at
+   * most `cardsPerFrame` cards per animation frame, the longest-waiting first: the browser's own
+   * style, layout and paint work per redraw, not the script, is the main thread's cost
+   * (docs/benchmarks.md, "Dashboard"), and spreading it keeps every frame short.
+   */
+  refreshMs = 100;
+  cardsPerFrame = 4;
+
   private readonly snapshots = new Map<string, DeviceSnapshot>();
   private readonly cards = new Map<string, DeviceCard>();
   private readonly rejects = new RejectCounter();
@@ -68,6 +77,8 @@ export class S7StreamView extends HTMLElement {
   /** the broker URL of the current connection */
   private url?: string;
   private frames?: Subscription;
+  private statusAt = -Infinity;
+  private readonly onVisibility = () => this.feed?.send({ type: 'paused', paused: document.hidden });
   private mode: StreamViewStats['mode'] = 'mqtt';
   /** useLocalRuntime: samples from the frames go through the page's runtime, predictions back */
   private localSamples?: Subject<SensorSampleMessage>;
@@ -110,7 +121,11 @@ export class S7StreamView extends HTMLElement {
   }
 
   connectedCallback(): void {
-    this.frames ??= animationFrames().subscribe(() => this.feed?.pull());
+    this.frames ??= animationFrames().subscribe(() => {
+      this.frameCount++;
+      this.render();
+    });
+    document.addEventListener('visibilitychange', this.onVisibility);
     const broker = this.getAttribute('broker');
     if (broker && !this.url) this.connect(broker);
   }
@@ -119,6 +134,7 @@ export class S7StreamView extends HTMLElement {
     this.disconnect();
     this.frames?.unsubscribe();
     this.frames = undefined;
+    document.removeEventListener('visibilitychange', this.onVisibility);
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -194,6 +210,7 @@ export class S7StreamView extends HTMLElement {
         },
       );
       for (const [device, card] of this.cards) if (card.visible) this.feed.send({ type: 'visible', device, visible: true });
+      if (document.hidden) this.feed.send({ type: 'paused', paused: true });
     }
     const topics = this.topics;
     const key = `${topics.samples}\n${topics.predictions}`;
@@ -246,13 +263,18 @@ export class S7StreamView extends HTMLElement {
       card.update(u);
     }
     if (f.samples) for (const s of f.samples) this.localSamples?.next(s);
-    this.render();
   }
 
   private render(): void {
-    this.frameCount++;
-    for (const card of this.cards.values()) if (card.dirty && card.visible) card.render();
-    this.renderStatus();
+    const now = performance.now();
+    const due: DeviceCard[] = [];
+    for (const card of this.cards.values()) if (card.dirty && card.visible && now - card.renderedAt >= this.refreshMs) due.push(card);
+    due.sort((a, b) => a.renderedAt - b.renderedAt);
+    for (const card of due.slice(0, this.cardsPerFrame)) card.render(now);
+    if (now - this.statusAt >= this.refreshMs) {
+      this.statusAt = now;
+      this.renderStatus();
+    }
   }
 
   private renderedStatus = '';

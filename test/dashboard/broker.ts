@@ -4,7 +4,8 @@ import { Aedes } from 'aedes';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer } from 'ws';
+import { mqttWebSocketStream } from '../../src/dashboard/ws-bridge';
 
 export interface TestBroker {
   wsUrl: string;
@@ -16,7 +17,7 @@ export async function startTestBroker(): Promise<TestBroker> {
   const aedes = await Aedes.createBroker();
   const http = createServer();
   const wss = new WebSocketServer({ server: http });
-  wss.on('connection', (ws) => aedes.handle(createWebSocketStream(ws) as never));
+  wss.on('connection', (ws) => aedes.handle(mqttWebSocketStream(ws) as never));
   await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
   const wsUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const publisher = await mqtt.connectAsync(wsUrl, { clientId: 'test-publisher', reconnectPeriod: 0 });

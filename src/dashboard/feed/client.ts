@@ -1,6 +1,4 @@
-// The main thread's end of the feed worker: starts it, sends commands, and pulls at most one frame
-// per animation frame (the next pull waits for the previous frame, so a slow page never queues
-// frames and a hidden page, which gets no animation frames, receives nothing).
+// The main thread's end of the feed worker: starts it, sends commands, receives its frames.
 import * as Comlink from 'comlink';
 import type { FeedCommand, FeedControl, FeedFailure, FeedFrame } from './protocol.js';
 
@@ -8,7 +6,6 @@ export class FeedClient {
   readonly control: Comlink.Remote<FeedControl>;
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private waiting = false;
   /** messages the worker posted to this thread (frames and failures) */
   received = 0;
 
@@ -21,7 +18,6 @@ export class FeedClient {
     this.worker.onmessage = (ev: MessageEvent<FeedFrame | FeedFailure>) => {
       this.received++;
       if (ev.data.type === 'failure') return onFailure(ev.data.message);
-      this.waiting = false;
       onFrame(ev.data);
     };
     this.worker.onerror = (ev) => onFailure(`feed worker: ${ev.message || 'failed to start'} (${String(url)})`);
@@ -29,13 +25,6 @@ export class FeedClient {
 
   send(cmd: FeedCommand, transfer: Transferable[] = []): void {
     this.worker.postMessage(cmd, transfer);
-  }
-
-  /** asks for a frame unless one is already on the way */
-  pull(): void {
-    if (this.waiting) return;
-    this.waiting = true;
-    this.send({ type: 'pull' });
   }
 
   terminate(): void {

@@ -1,6 +1,6 @@
 // Messages between <s7-stream-view> (main thread) and its feed worker (feed/worker.ts).
-// The worker owns the MQTT connection, parsing and every device's state; the main thread asks for
-// a frame once per animation frame and renders what the answer says changed.
+// The worker owns the MQTT connection, parsing and every device's state, and posts what changed at
+// most every `frameInterval` ms; the main thread renders the latest of it once per animation frame.
 import type { Backend, Runtime, RuntimeOptions, RuntimeStats } from '../../api.js';
 import type { LoadedModel } from '../../model/load.js';
 import type { DeviceSnapshot } from '../device-state.js';
@@ -17,8 +17,8 @@ export type FeedCommand =
   | { type: 'disconnect' }
   | { type: 'ingest'; topic: string; payload: Uint8Array }
   | { type: 'visible'; device: string; visible: boolean }
-  /** send one frame; the main thread sends the next pull only after the frame arrived */
-  | { type: 'pull' }
+  /** a hidden page renders nothing: no frames until it shows again (state is still kept) */
+  | { type: 'paused'; paused: boolean }
   /** useLocalRuntime (runtime on the main thread): put every sample into the frames */
   | { type: 'forward-samples' }
   /** useLocalRuntime: predictions the main thread's runtime computed */
@@ -39,6 +39,11 @@ export interface RejectedInfo {
   where: string;
   detail: string;
 }
+
+/** ms between frames: 30 Hz. The worker posts on its own clock (checked on every message too), not
+ *  on a request from the page, which would wait behind every queued WebSocket message when the
+ *  worker falls behind. */
+export const frameInterval = 1000 / 30;
 
 /** feed worker -> main thread: everything that changed since the last frame */
 export interface FeedFrame {

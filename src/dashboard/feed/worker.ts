@@ -1,6 +1,6 @@
 // The feed worker of <s7-stream-view> (bundled as dist/dashboard/feed-worker.js): owns mqtt.js
-// and the subscriptions, parses every message, keeps each device's window, and answers the page's
-// once-per-animation-frame pull with one frame of what changed. In browser-only mode it also starts
+// and the subscriptions, parses every message, keeps each device's window, and posts the page one
+// frame of what changed at most every frameInterval ms. In browser-only mode it also starts
 // the runtime (whose own worker is nested in this one) and steps every sample without the main thread.
 import * as Comlink from 'comlink';
 import type { Subscription } from 'rxjs';
@@ -8,13 +8,35 @@ import type { Runtime, RuntimeOptions } from '../../api.js';
 import type { LoadedModel } from '../../model/load.js';
 import { fromMqtt } from '../rx/from-mqtt.js';
 import { Feed } from './feed.js';
-import type { FeedCommand, FeedControl, FeedFailure, LocalPrediction, RuntimeModule } from './protocol.js';
+import { type FeedCommand, type FeedControl, type FeedFailure, type LocalPrediction, type RuntimeModule, frameInterval } from './protocol.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const feed = new Feed();
 let connection: Subscription | undefined;
 let runtime: Runtime | undefined;
 let model: LoadedModel | undefined;
+let paused = false;
+let lastFrame = -Infinity;
+let posted = '';
+
+/** Posts a frame when one is due and something changed. */
+function tick(now: number): void {
+  if (paused || now - lastFrame < frameInterval) return;
+  lastFrame = now;
+  const { frame, transfer } = feed.frame(now);
+  const head = `${frame.status}|${frame.statusDetail}|${frame.messages}|${frame.devices}`;
+  if (!frame.updates.length && !frame.rejected.length && !frame.samples?.length && head === posted) return;
+  posted = head;
+  scope.postMessage(frame, transfer);
+}
+// when no messages arrive (rates falling, status changes); under load, receive() ticks
+setInterval(() => tick(performance.now()), frameInterval);
+
+function receive(topic: string, payload: Uint8Array): void {
+  const now = performance.now();
+  feed.receive(topic, payload, now);
+  tick(now);
+}
 
 function needRuntime(): Runtime {
   if (!runtime) throw new Error('feed worker: no runtime (openRuntime first)');
@@ -77,14 +99,14 @@ scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
             feed.status = s;
             feed.statusDetail = detail ?? '';
           },
-        }).subscribe((m) => feed.receive(m.topic, m.payload, m.receivedAt));
+        }).subscribe((m) => receive(m.topic, m.payload));
         break;
       case 'disconnect':
         connection?.unsubscribe();
         connection = undefined;
         break;
       case 'ingest':
-        feed.receive(cmd.topic, cmd.payload, performance.now());
+        receive(cmd.topic, cmd.payload);
         break;
       case 'visible':
         feed.setVisible(cmd.device, cmd.visible);
@@ -95,11 +117,9 @@ scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
       case 'predictions':
         feed.receivePredictions(cmd.items, performance.now());
         break;
-      case 'pull': {
-        const { frame, transfer } = feed.frame(performance.now());
-        scope.postMessage(frame, transfer);
+      case 'paused':
+        paused = cmd.paused;
         break;
-      }
     }
   } catch (e) {
     fail(e);

@@ -1,8 +1,7 @@
 // A subscribe-only MQTT 3.1.1 client over WebSocket, for the dashboard: CONNECT, SUBSCRIBE (QoS 0),
 // PUBLISH in (QoS 0, and QoS 1 acknowledged), PINGREQ keep-alive, reconnect after a second.
-// Why not mqtt.js: its browser build (stream and Buffer polyfills) cost ~0.8 ms of worker time
-// per message here, so a feed worker fell behind at ~1,100 msg/s; reading the frames directly
-// costs a few microseconds (docs/benchmarks.md, "Dashboard").
+// Why not mqtt.js: its browser build (stream and Buffer polyfills, 450 KB) cost 1.5x the worker
+// CPU per message of reading the packets directly (bench/dashboard/message-cost-bench.ts).
 
 export type ReaderStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed' | 'error';
 
