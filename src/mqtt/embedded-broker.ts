@@ -3,7 +3,8 @@
 import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { Aedes } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer } from 'ws';
+import { mqttWebSocketStream } from '../dashboard/ws-bridge.js';
 
 export interface EmbeddedBroker {
   /** mqtt://127.0.0.1:<port> */
@@ -34,7 +35,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const http = createHttpServer();
   const wss = new WebSocketServer({ server: http });
   wss.on('connection', (socket, req) => {
-    aedes.handle(createWebSocketStream(socket), req);
+    aedes.handle(mqttWebSocketStream(socket), req); // one WebSocket message per tick, not per piece
   });
   const tcpPort = await listen(tcp, opts.tcpPort ?? 0, host);
   const wsPort = await listen(http, opts.wsPort ?? 0, host);
