@@ -1,8 +1,9 @@
 // The broker side of MQTT over WebSocket for browsers: a stream for aedes.handle() that sends
-// everything the broker writes within one tick as ONE WebSocket message. aedes writes a PUBLISH in several pieces, and ws' own stream sends each piece
-// as a message: 3-4 WebSocket messages per MQTT message, each a task for the browser (4.6x the
-// worker CPU per MQTT message, bench/dashboard/message-cost-bench.ts). MQTT over WebSocket allows
-// packets to span and share WebSocket messages.
+// everything the broker writes within one turn of the event loop (setImmediate) as ONE WebSocket
+// message. aedes writes a PUBLISH in several pieces, and ws' own stream sends each piece as a
+// message: 3-4 WebSocket messages per MQTT message, each a task for the browser; with 10 devices
+// bursting, the page's worker spent ~40x the CPU per MQTT message (bench/dashboard/
+// message-cost-bench.ts). MQTT over WebSocket allows packets to span and share WebSocket messages.
 import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
@@ -24,8 +25,8 @@ export function mqttWebSocketStream(ws: WebSocket): Duplex {
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, cb) {
-      // the rest of this tick's writes join this message
-      if (queue.push(chunk) === 1) process.nextTick(flush);
+      // the rest of this turn's writes (other clients' publishes routed meanwhile too) join it
+      if (queue.push(chunk) === 1) setImmediate(flush);
       if (ws.bufferedAmount > highWater) waiting.push(cb);
       else cb();
     },
