@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('mqttWebSocketStream', () => {
-  it('sends the writes of one tick as one WebSocket message, and the next tick as another', async () => {
+  it('sends the writes of one event-loop turn as one WebSocket message, and a later turn as another', async () => {
     for (let i = 0; i < 5; i++) server.write(Buffer.from([i, i]));
     await new Promise((r) => setTimeout(r, 50));
     server.write(Buffer.from('tail'));
