@@ -71,6 +71,33 @@ describe('browser-only mode', () => {
     expect(stats.steps).toBeGreaterThanOrEqual(devices.length * steps);
   });
 
+  it('useLocalRuntime: a runtime the embedding page owns predicts the samples the feed worker passes it', async () => {
+    const page = await h.open(); // MQTT mode; the test's code plays the embedding page
+    await waitConnected(page.page);
+    // a string, so that vitest leaves its import() alone
+    await page.page.evaluate(`(async () => {
+      const d = window.s7dashboard;
+      const runtime = await import(new URL(d.config.runtimeUrl, location.href).href);
+      const rt = await runtime.createRuntime(await runtime.loadModel(new URL(d.config.models[d.config.sensorModel], location.href).href));
+      d.streams.useLocalRuntime((device) => rt.stream(device));
+    })()`);
+    await page.page.waitForFunction(() => (window as any).s7dashboard.streams.stats.mode === 'browser');
+    const steps = 20;
+    const want: Float32Array[] = [];
+    for (let seq = 0; seq < steps; seq++) {
+      const values = simulatedSample(7, seq);
+      await h.broker.publisher.publishAsync('sensors/own-rt/imu', JSON.stringify({ seq, t: Date.now(), values }));
+      want.push((await node.stream('own-rt').step({ values })).output);
+    }
+    await page.page.waitForFunction((steps) => (window as any).s7dashboard.streams.snapshot()['own-rt']?.predictions === steps, steps, { timeout: 30_000 });
+    const snap = await page.page.evaluate(() => (window as any).s7dashboard.streams.snapshot()['own-rt']);
+    expect(snap.lastSeq).toBe(steps - 1);
+    Object.values(snap.values as Record<string, number>).forEach((v, i) => expect(v).toBeCloseTo(want[steps - 1][i], 5));
+    expect(snap.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(page.errors).toEqual([]);
+    await page.context.close();
+  });
+
   it('logged no console errors, page errors or failed requests', () => {
     expect(tp.errors).toEqual([]);
   });
