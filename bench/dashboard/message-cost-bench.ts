@@ -1,14 +1,15 @@
 // CPU time per received MQTT message inside the dashboard page's workers, same page and run, each
 // path fed the same burst of sample messages (JSON, 6 values) and measured by the renderer's thread
 // CPU times from /proc (so the machine's other load does not count, unlike wall time):
-//   (a) bare WebSocket + JSON.parse in a worker (the floor),
+//   (a) a bare WebSocket, one WebSocket message per sample, + JSON.parse in a worker (what a
+//       browser task per message costs),
 //   (b) the dashboard's MQTT reader (rx/mqtt-reader.ts) + JSON.parse in a worker,
 //   (c) mqtt.js (browser build) + JSON.parse in a worker (what the dashboard used before),
 //   (d) the stream view's feed worker: reader + parse + validation + device state + frames;
 // (b) to (d) through aedes with s7rt's WebSocket bridge (ws-bridge.ts: one WebSocket message per
-// tick), (b) and (c) also through ws' createWebSocketStream (one WebSocket message per piece aedes
-// writes: 3-4 per MQTT message).
-// Explains docs/benchmarks.md "Dashboard" (why the dashboard reads MQTT frames itself).
+// event-loop turn), (b) and (c) also through ws' createWebSocketStream (one WebSocket message per piece aedes
+// writes: several per MQTT message).
+// Explains docs/benchmarks.md "Dashboard" (the WebSocket bridge, and why the dashboard reads MQTT itself).
 // Run: npm run build && npx vite-node bench/dashboard/message-cost-bench.ts   (BENCH_MESSAGES=20000)
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -84,7 +85,7 @@ try {
   }
   const count = (k: string) => tp.page.evaluate((k) => (k === 'feed' ? (window as any).s7dashboard.streams.stats.messages : (window as any).__ask(k, 'count')), k) as Promise<number>;
   const paths: [string, string, () => Promise<void>][] = [
-    ['bare WebSocket + JSON.parse (worker)', 'bare', async () => {
+    ['bare WebSocket, one message per sample, + JSON.parse (worker)', 'bare', async () => {
       for (let i = 0; i < messages; i++) {
         const msg = Buffer.from(JSON.stringify({ seq: Math.floor(i / devices), t: Date.now(), values: simulatedSample(i % devices, Math.floor(i / devices)) }));
         for (const c of wss.clients) c.send(msg);

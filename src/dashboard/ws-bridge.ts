@@ -1,7 +1,7 @@
 // The broker side of MQTT over WebSocket for browsers: a stream for aedes.handle() that sends
 // everything the broker writes within one turn of the event loop (setImmediate) as ONE WebSocket
 // message. aedes writes a PUBLISH in several pieces, and ws' own stream sends each piece as a
-// message: 3-4 WebSocket messages per MQTT message, each a task for the browser; with 10 devices
+// message: several WebSocket messages per MQTT message, each a task for the browser; with 10 devices
 // bursting, the page's worker spent ~40x the CPU per MQTT message (bench/dashboard/
 // message-cost-bench.ts). MQTT over WebSocket allows packets to span and share WebSocket messages.
 import { Duplex } from 'node:stream';

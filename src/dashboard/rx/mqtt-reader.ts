@@ -1,6 +1,6 @@
 // A subscribe-only MQTT 3.1.1 client over WebSocket, for the dashboard: CONNECT, SUBSCRIBE (QoS 0),
 // PUBLISH in (QoS 0, and QoS 1 acknowledged), PINGREQ keep-alive, reconnect after a second.
-// Why not mqtt.js: its browser build (stream and Buffer polyfills, ~450 KB) cost 2.5x the worker
+// Why not mqtt.js: its browser build (stream and Buffer polyfills, ~450 KB) cost 2.3-2.5x the worker
 // CPU per message of reading the packets directly (bench/dashboard/message-cost-bench.ts).
 
 export type ReaderStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed' | 'error';
