@@ -35,7 +35,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const http = createHttpServer();
   const wss = new WebSocketServer({ server: http });
   wss.on('connection', (socket, req) => {
-    aedes.handle(mqttWebSocketStream(socket), req); // one WebSocket message per tick, not per piece
+    aedes.handle(mqttWebSocketStream(socket), req); // one WebSocket message per event-loop turn, not per piece
   });
   const tcpPort = await listen(tcp, opts.tcpPort ?? 0, host);
   const wsPort = await listen(http, opts.wsPort ?? 0, host);
