@@ -60,4 +60,24 @@ describe('feed worker under a burst', () => {
     expect(after.stats.rejected).toBe(0);
     expect(tp.errors).toEqual([]);
   });
+
+  it('posts nothing while the page is hidden, and everything it kept once it shows again', async () => {
+    const { page } = tp;
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((hidden) => {
+        Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await new Promise((r) => setTimeout(r, 200)); // a frame already on its way may still land
+    const before = await page.evaluate(() => (window as any).s7dashboard.streams.stats);
+    for (let seq = 0; seq < 30; seq++) await h.broker.publisher.publishAsync('sensors/hidden-0/imu', JSON.stringify({ seq, t: seq * 20, values: simulatedSample(0, seq) }));
+    await new Promise((r) => setTimeout(r, 500));
+    const hidden = await page.evaluate(() => ({ stats: (window as any).s7dashboard.streams.stats, snap: (window as any).s7dashboard.streams.snapshot() }));
+    expect(hidden.stats.feedMessages).toBe(before.feedMessages);
+    expect(hidden.snap['hidden-0']).toBeUndefined();
+    await setHidden(false);
+    await page.waitForFunction(() => (window as any).s7dashboard.streams.snapshot()['hidden-0']?.samples === 30, null, { timeout: 10_000 });
+    expect(tp.errors).toEqual([]);
+  });
 });
