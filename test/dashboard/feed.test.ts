@@ -1,7 +1,7 @@
 // The feed worker's logic in Node (feed/feed.ts): many messages become one frame with only the
 // devices that changed; chart windows go only to devices on screen; bad messages are reported once.
 import { describe, expect, it } from 'vitest';
-import { Feed } from '../../src/dashboard/feed/feed';
+import { Feed, maxForwarded } from '../../src/dashboard/feed/feed';
 import { unpack } from '../../src/dashboard/series-window';
 
 const enc = new TextEncoder();
@@ -60,5 +60,16 @@ describe('Feed', () => {
     ]);
     expect(frame.messages).toBe(2);
     expect(feed.frame(20).frame.rejected).toEqual([]);
+  });
+
+  it('useLocalRuntime: hands samples to the page in frames, and refuses them as overload beyond maxForwarded', () => {
+    const feed = new Feed();
+    feed.forwardSamples();
+    for (let seq = 0; seq < maxForwarded + 2; seq++) feed.receive('sensors/d0/imu', sample(seq), seq);
+    const { frame } = feed.frame(1e6);
+    expect(frame.samples!.map((m) => m.seq)).toEqual(Array.from({ length: maxForwarded }, (_, i) => i));
+    expect(frame.rejected.map((r) => [r.reason, r.where])).toEqual([['overload', `device d0 seq ${maxForwarded}`], ['overload', `device d0 seq ${maxForwarded + 1}`]]);
+    feed.receive('sensors/d0/imu', sample(9), 1e6);
+    expect(feed.frame(1e6).frame.samples!.map((m) => m.seq)).toEqual([9]);
   });
 });

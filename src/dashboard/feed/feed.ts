@@ -12,6 +12,9 @@ import { parseMessages } from '../rx/parse-messages.js';
 import { predictLocally } from '../rx/predict-locally.js';
 import type { DeviceUpdate, FeedFrame, RejectedInfo } from './protocol.js';
 
+/** useLocalRuntime: samples kept for the page while it takes no frames (hidden), at most */
+export const maxForwarded = 5000;
+
 interface Sent {
   version: number;
   chartVersion: number;
@@ -93,7 +96,9 @@ export class Feed {
     }
     if (m.kind === 'sample') {
       state.addSample(m);
-      this.forwarded?.push(m);
+      if (this.forwarded && this.forwarded.length >= maxForwarded) {
+        this.reject(new DashboardInputError('overload', `device ${m.device} seq ${m.seq}`, `${maxForwarded} samples already wait for the page's runtime; not predicted`));
+      } else this.forwarded?.push(m);
     } else state.addPrediction(m);
   }
 
