@@ -99,6 +99,22 @@ describe('MqttReader', () => {
     r.reader.close();
   });
 
+  it('replaces subscriptions on a live connection without reconnecting: dropped filters stop, new ones start', async () => {
+    const r = open(['f/+']);
+    await r.until(() => r.statuses.includes('connected'));
+    await publisher.publishAsync('f/1', 'before');
+    await r.until(() => r.got.length >= 1);
+    r.reader.setTopics(['g/+']);
+    await r.until(() => r.statuses.filter((s) => s === 'connected').length >= 2); // SUBACK for g/+
+    await new Promise((res) => setTimeout(res, 100)); // the UNSUBSCRIBE went out with it
+    await publisher.publishAsync('f/2', 'dropped');
+    await publisher.publishAsync('g/1', 'after');
+    await r.until(() => r.got.length >= 2);
+    expect(r.got).toEqual([['f/1', 'before'], ['g/1', 'after']]);
+    expect(r.statuses).not.toContain('reconnecting');
+    r.reader.close();
+  });
+
   it('reconnects and subscribes again after the broker drops the connection', async () => {
     const r = open(['e/+']);
     await r.until(() => r.statuses.includes('connected'));

@@ -13,6 +13,9 @@ import { type FeedCommand, type FeedControl, type FeedFailure, type LocalPredict
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const feed = new Feed();
 let connection: Subscription | undefined;
+let connectedUrl: string | undefined;
+/** replaces the live connection's subscriptions */
+let setTopics: ((topics: string[]) => void) | undefined;
 let runtime: Runtime | undefined;
 let model: LoadedModel | undefined;
 let paused = false;
@@ -89,21 +92,33 @@ scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
       case 'topics':
         feed.setTopics(cmd.topics);
         break;
-      case 'connect':
-        connection?.unsubscribe();
+      case 'connect': {
         feed.setTopics(cmd.topics);
+        const topics = cmd.predictionsToo ? [cmd.topics.samples, cmd.topics.predictions] : [cmd.topics.samples];
+        // Same broker (e.g. a switch to browser-only mode): change the subscriptions in place; a
+        // reconnect would drop the samples published meanwhile.
+        if (connection && connectedUrl === cmd.url && setTopics) {
+          setTopics(topics);
+          break;
+        }
+        connection?.unsubscribe();
+        connectedUrl = cmd.url;
         connection = fromMqtt({
           url: cmd.url,
-          topics: cmd.predictionsToo ? [cmd.topics.samples, cmd.topics.predictions] : [cmd.topics.samples],
+          topics,
           onStatus: (s, detail) => {
             feed.status = s;
             feed.statusDetail = detail ?? '';
           },
+          onTopics: (set) => (setTopics = set),
         }).subscribe((m) => receive(m.topic, m.payload));
         break;
+      }
       case 'disconnect':
         connection?.unsubscribe();
         connection = undefined;
+        connectedUrl = undefined;
+        setTopics = undefined;
         break;
       case 'ingest':
         receive(cmd.topic, cmd.payload);

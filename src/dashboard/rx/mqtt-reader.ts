@@ -1,5 +1,5 @@
 // A subscribe-only MQTT 3.1.1 client over WebSocket, for the dashboard: CONNECT, SUBSCRIBE (QoS 0),
-// PUBLISH in (QoS 0, and QoS 1 acknowledged), PINGREQ keep-alive, reconnect after a second.
+// UNSUBSCRIBE, PUBLISH in (QoS 0, and QoS 1 acknowledged), PINGREQ keep-alive, reconnect after a second.
 // Why not mqtt.js: its browser build (stream and Buffer polyfills, ~450 KB) cost 2.3-2.5x the worker
 // CPU per message of reading the packets directly (bench/dashboard/message-cost-bench.ts).
 
@@ -64,6 +64,21 @@ export class MqttReader {
     if (added.length && this.connected) this.sendSubscribe(added);
   }
 
+  /**
+   * Subscribes to exactly `topics` on the live connection (and on reconnects): new filters are
+   * subscribed, dropped ones unsubscribed; nothing is lost to a reconnect.
+   */
+  setTopics(topics: string[]): void {
+    const next = new Set(topics);
+    const removed = [...this.topics].filter((t) => !next.has(t));
+    const added = topics.filter((t) => !this.topics.has(t));
+    this.topics.clear();
+    for (const t of next) this.topics.add(t);
+    if (!this.connected) return;
+    if (added.length) this.sendSubscribe(added);
+    if (removed.length) this.ws?.send(packet(0xa2, [...this.packetId(), ...removed.flatMap((t) => str(t))]));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -103,10 +118,14 @@ export class MqttReader {
     };
   }
 
-  private sendSubscribe(topics: string[]): void {
+  private packetId(): number[] {
     const id = this.nextId;
     this.nextId = (this.nextId % 0xffff) + 1;
-    this.ws?.send(packet(0x82, [id >> 8, id & 0xff, ...topics.flatMap((t) => [...str(t), 0])]));
+    return [id >> 8, id & 0xff];
+  }
+
+  private sendSubscribe(topics: string[]): void {
+    this.ws?.send(packet(0x82, [...this.packetId(), ...topics.flatMap((t) => [...str(t), 0])]));
   }
 
   /** One WebSocket message may hold several packets, or part of one. */
