@@ -45,6 +45,18 @@ export const demoOptionSpec = {
   'dashboard-port': { type: 'string' },
 } as const satisfies OptionSpec;
 
+export const serveOptionSpec = {
+  config: { type: 'string' },
+  broker: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  model: { type: 'string' },
+  'samples-topic': { type: 'string' },
+  'predictions-topic': { type: 'string' },
+  'events-topic': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpec;
+
 export type RawOptions = Record<string, string | string[] | boolean | undefined>;
 
 /** Parses argv; a config file's values fill in what the command line leaves out. */

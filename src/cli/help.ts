@@ -6,6 +6,8 @@ Usage:
   s7rt demo [options]        embedded broker + simulated sensors + live predictions (start here)
   s7rt run --model <pkg> [options]
                              subscribe to sensor samples over MQTT, publish a prediction per sample
+  s7rt serve --broker <ws-url>
+                             the dashboard page for a running broker's WebSocket listener
   s7rt classify <recording>  classify an event-camera recording
   s7rt <command> --help      options of one command
 
@@ -75,3 +77,21 @@ Demo options:
 All \`s7rt run\` options apply as well (--model defaults to models/zoo/sensor-activity):
 
 ${runOptions}`;
+
+export const serveHelp = `Usage: s7rt serve --broker <ws-url> [options]
+
+Serves the dashboard page (live signals, predictions, event cameras; docs/dashboard.md) for a broker
+that is already running, e.g. Mosquitto with a WebSocket listener next to \`s7rt run\`. The page
+subscribes to the broker itself; in its browser-only mode it runs the zoo model in a Web Worker.
+
+Options:
+  --broker <url>             the broker's WebSocket URL as the browser reaches it (ws:// or wss://)
+  --port <port>              port of the page (default: any free port)
+  --host <host>              interface to listen on (default 127.0.0.1)
+  --model <id>               zoo model for browser-only mode (default sensor-activity)
+  --samples-topic <filter>   sample topics, + = device (default sensors/+/imu)
+  --predictions-topic <filter>
+                             prediction topics, + = device (default predictions/+)
+  --events-topic <filter>    s7ev event packets, + = camera (default events/+)
+  --config <file.json>       options as JSON, keys = long option names
+  -h, --help                 this text`;

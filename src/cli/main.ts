@@ -14,6 +14,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./run')).runCommand(rest);
     case 'demo':
       return (await import('./demo')).demoCommand(rest);
+    case 'serve':
+      return (await import('./serve')).serveCommand(rest);
     case 'classify':
       return (await import('./classify')).classifyCommand(rest);
     default:

@@ -1,5 +1,5 @@
 // The built `s7rt` command as users run it: node bin/s7rt.js (dist/ is built by the global setup).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,7 +18,11 @@ describe('s7rt', () => {
   it('--help lists every command, and run --help every option', async () => {
     const main = await s7rt(['--help']);
     expect(main.code).toBe(0);
-    for (const cmd of ['demo', 'run', 'classify']) expect(main.out).toContain(`s7rt ${cmd}`);
+    for (const cmd of ['demo', 'run', 'serve', 'classify']) expect(main.out).toContain(`s7rt ${cmd}`);
+    const serve = await s7rt(['serve', '--help']);
+    expect(serve.code).toBe(0);
+    const { serveOptionSpec } = await import('../../src/cli/args');
+    for (const name of Object.keys(serveOptionSpec)) expect(serve.out, `serve --${name} documented`).toContain(`--${name}`);
     const run = await s7rt(['run', '--help']);
     expect(run.code).toBe(0);
     const { runOptionSpec } = await import('../../src/cli/args');
@@ -36,6 +40,30 @@ describe('s7rt', () => {
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('/nonexistent/pkg');
   }, 240_000);
+
+  it('serve: the dashboard page for a running broker, configured with its WebSocket URL; stops on SIGTERM', async () => {
+    expect(await s7rt(['serve'])).toMatchObject({ code: 1, out: expect.stringContaining('--broker: required') });
+    expect(await s7rt(['serve', '--broker', 'mqtt://localhost:1883'])).toMatchObject({ code: 1, out: expect.stringContaining('is not a ws:// or wss:// URL') });
+    const child = spawn(process.execPath, ['bin/s7rt.js', 'serve', '--broker', 'ws://broker.example:8080', '--predictions-topic', 'out/+'], { cwd: root });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      for (const until = Date.now() + 60_000; !/at (http:\S+)/.test(out); ) {
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`serve did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const url = out.match(/at (http:\S+)/)![1]!;
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<s7-stream-view');
+      const config = await (await fetch(new URL('config.json', url))).json();
+      expect(config).toMatchObject({ brokerWsUrl: 'ws://broker.example:8080', predictionsTopic: 'out/+', sensorModel: 'sensor-activity' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)))).toBe(0);
+  }, 120_000);
 
   it('demo --duration runs the embedded broker, simulated sensors and the model, prints accuracy, and exits 0', async () => {
     // --workers 0: the model runs on the main thread, on the native backend ('auto' in Node)
