@@ -32,7 +32,7 @@ type Op = { op: 'load'; load: Load } | { op: 'burst'; root: string; devices: num
 type Request = Op & { id: number };
 type Reply = { id: number; value?: unknown; error?: string } | { ready: string };
 
-/** bridge: how aedes writes to WebSocket clients, 'coalesced' (src/dashboard/ws-bridge.ts, what s7rt
+/** bridge: how aedes writes to WebSocket clients, 'coalesced' (src/mqtt/websocket-stream.ts, what s7rt
  *  uses) or 'ws' (ws' createWebSocketStream: one WebSocket message per piece aedes writes) */
 export async function startBrokerThread(bridge: 'coalesced' | 'ws' = 'coalesced'): Promise<BrokerThread> {
   // inside the repository, so that the bundle's external imports resolve from node_modules/
@@ -90,7 +90,7 @@ async function runThread(): Promise<void> {
   const { Aedes } = await import('aedes');
   const { createServer } = await import('node:http');
   const { WebSocketServer, createWebSocketStream } = await import('ws');
-  const { mqttWebSocketStream } = await import('../../src/dashboard/ws-bridge.js');
+  const { mqttWebSocketStream } = await import('../../src/mqtt/websocket-stream.js');
   const { simulatedSample } = await import('../../test/dashboard/samples.js');
   const aedes = await Aedes.createBroker();
   const http = createServer();

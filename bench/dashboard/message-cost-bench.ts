@@ -6,7 +6,7 @@
 //   (b) the dashboard's MQTT reader (rx/mqtt-reader.ts) + JSON.parse in a worker,
 //   (c) mqtt.js (browser build) + JSON.parse in a worker (what the dashboard used before),
 //   (d) the stream view's feed worker: reader + parse + validation + device state + frames;
-// (b) to (d) through aedes with s7rt's WebSocket bridge (ws-bridge.ts: one WebSocket message per
+// (b) to (d) through aedes with s7rt's WebSocket bridge (websocket-stream.ts: one WebSocket message per
 // event-loop turn), (b) and (c) also through ws' createWebSocketStream (one WebSocket message per piece aedes
 // writes: several per MQTT message).
 // Explains docs/benchmarks.md "Dashboard" (the WebSocket bridge, and why the dashboard reads MQTT itself).

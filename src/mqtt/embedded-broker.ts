@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Address
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { Aedes } from 'aedes';
 import { WebSocketServer } from 'ws';
-import { mqttWebSocketStream } from '../dashboard/ws-bridge.js';
+import { mqttWebSocketStream } from './websocket-stream.js';
 
 export interface EmbeddedBroker {
   /** mqtt://127.0.0.1:<port> */

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { WebSocketServer } from 'ws';
-import { mqttWebSocketStream } from '../../src/dashboard/ws-bridge';
+import { mqttWebSocketStream } from '../../src/mqtt/websocket-stream';
 
 export interface TestBroker {
   wsUrl: string;

@@ -8,7 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { MqttReader, type ReaderStatus } from '../../src/dashboard/rx/mqtt-reader';
-import { mqttWebSocketStream } from '../../src/dashboard/ws-bridge';
+import { mqttWebSocketStream } from '../../src/mqtt/websocket-stream';
 
 let aedes: Aedes;
 let http: ReturnType<typeof createServer>;

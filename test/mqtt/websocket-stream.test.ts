@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
-import { mqttWebSocketStream } from '../../src/dashboard/ws-bridge';
+import { mqttWebSocketStream } from '../../src/mqtt/websocket-stream';
 
 let wss: WebSocketServer;
 let server: Duplex;
