@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/mqtt/run.mjs [--seconds 8] [--rates 1000,10000] [--devices 100,1000]
 //     [--workers 1] [--backend auto|native|wasm] [--no-ramp] [--in-process]
+//     [--relay: a bare relay (no model) in place of s7rt, the floor for two broker hops]
 //
 // Prints a markdown table for docs/benchmarks.md ("## MQTT end to end").
 import mqtt, { type MqttClient } from 'mqtt';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     backend: { type: 'string' },
     'no-ramp': { type: 'boolean' },
     'in-process': { type: 'boolean' },
+    relay: { type: 'boolean' },
   },
 });
 const SECONDS = Number(args.seconds ?? 8);
@@ -184,6 +186,36 @@ async function s7rtProcess(brokerUrl: string): Promise<UnderTest> {
   };
 }
 
+/**
+ * The floor for any processor between two broker hops: a process that subscribes to the samples
+ * (QoS 1, the same persistent MQTT 5 session and TCP_NODELAY as s7rt) and republishes each payload
+ * unchanged at QoS 1, acking at once. It runs no model, so s7rt against it is s7rt's own cost.
+ */
+async function relayProcess(brokerUrl: string): Promise<UnderTest> {
+  const script = `
+    const mqtt = require('mqtt');
+    const opts = (id) => ({ clientId: id, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 0 } });
+    const pub = mqtt.connect(process.argv[1], opts('relay-pub'));
+    const sub = mqtt.connect(process.argv[1], opts('relay-sub'));
+    for (const c of [pub, sub]) c.on('connect', () => c.stream.setNoDelay?.(true));
+    sub.on('connect', () => sub.subscribe('sensors/+/imu', { qos: 1 }, () => console.log('ready')));
+    sub.on('message', (topic, payload) => pub.publish('predictions/' + topic.split('/')[1], payload, { qos: 1 }));
+  `;
+  const child = spawn(process.execPath, ['-e', script, brokerUrl], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ready, fail) => {
+    child.stdout!.on('data', (d) => String(d).includes('ready') && ready());
+    child.once('exit', (code) => fail(new Error(`relay exited with ${code}`)));
+  });
+  return {
+    describe: 'a bare MQTT relay in its own process (no model): the floor for two broker hops',
+    measure: async () => async () => undefined,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 async function s7rtInProcess(brokerUrl: string): Promise<UnderTest> {
   const model = await loadModel(resolve(root, 'models/zoo/sensor-activity'));
   const rt = await createRuntime(model, { skipGoldenCheck: true, workers: WORKERS, backend: BACKEND, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
@@ -216,7 +248,7 @@ async function s7rtInProcess(brokerUrl: string): Promise<UnderTest> {
 
 async function main(): Promise<void> {
   const broker = await startMosquitto();
-  const s7rt = args['in-process'] ? await s7rtInProcess(broker.url) : await s7rtProcess(broker.url);
+  const s7rt = args.relay ? await relayProcess(broker.url) : args['in-process'] ? await s7rtInProcess(broker.url) : await s7rtProcess(broker.url);
   const pub = await client(broker.url, 'bench-pub');
   const sink = await client(broker.url, 'bench-sink');
   await sink.subscribeAsync(['predictions/+', 'bare/+'], { qos: 1 });
