@@ -68,8 +68,8 @@ describe('dashboard on `s7rt run` with simulated devices', () => {
       expect(snap[device].label).toBe(p.last.label);
       expect(snap[device].probability).toBeCloseTo(p.last.probability!, 12);
       for (const [label, v] of Object.entries(p.last.values)) expect(snap[device].values[label]).toBeCloseTo(v, 12);
-      const text = await tp.page.getByLabel(`Prediction for ${device}`).textContent();
-      expect(text).toBe(`${p.last.label} ${Math.round(p.last.probability! * 100)}%`);
+      // the card's text follows on a later frame (a card is redrawn at most every 100 ms)
+      await expect.poll(() => tp.page.getByLabel(`Prediction for ${device}`).textContent(), { timeout: 10_000 }).toBe(`${p.last.label} ${Math.round(p.last.probability! * 100)}%`);
     }
     expect(tp.errors).toEqual([]);
   });
