@@ -8,6 +8,7 @@
 // tiny graphs; scale with workers instead).
 import * as ort from 'onnxruntime-web';
 import type { Backend, BackendRequest } from '../api.js';
+import { isNode } from '../runtime/env.js';
 
 /** The part of the onnxruntime-common API both packages share (each has its own copy). */
 type OrtLib = Pick<typeof ort, 'InferenceSession' | 'Tensor'>;
@@ -79,11 +80,9 @@ function wrap(lib: OrtLib, session: ort.InferenceSession): GraphSession {
 
 let nativeLib: Promise<OrtLib> | undefined;
 
-const inNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
-
 /** onnxruntime-node, loaded on first use; rejects outside Node or where its binary is missing. */
 function loadNative(): Promise<OrtLib> {
-  if (!inNode()) return Promise.reject(new Error('the native backend needs Node (onnxruntime-node)'));
+  if (!isNode()) return Promise.reject(new Error('the native backend needs Node (onnxruntime-node)'));
   nativeLib ??= import('onnxruntime-node').then((m) => ((m as { default?: OrtLib }).default ?? m) as OrtLib);
   return nativeLib;
 }
@@ -106,7 +105,7 @@ export async function createSessions(
   };
   const wasm = () => make(ort, { executionProviders: ['wasm'] });
   const fallback = async (reason: string) => ({ sessions: await wasm(), backend: 'wasm' as const, fallbackReason: reason });
-  if (requested === 'auto' && !inNode()) return { sessions: await wasm(), backend: 'wasm' };
+  if (requested === 'auto' && !isNode()) return { sessions: await wasm(), backend: 'wasm' };
   if (requested === 'native' || requested === 'auto') {
     let lib: OrtLib;
     try {

@@ -13,6 +13,7 @@ import { DashboardInputError, RejectCounter } from './errors.js';
 import { parsePrediction } from './messages.js';
 import { ProbabilityMeters } from './probability-meters.js';
 import { fromMqtt, type ConnectionStatus } from './rx/from-mqtt.js';
+import type { MqttReader } from './rx/mqtt-reader.js';
 import { deviceTopic, devicePattern } from './topics.js';
 import styles from './event-view.css';
 
@@ -183,12 +184,12 @@ export class S7EventView extends HTMLElement {
     const eventsMatcher = devicePattern(eventsTopic);
     const predictionsMatcher = devicePattern(predictionsTopic);
     this.source = url;
-    let subscribe: (topics: string[]) => void = () => {};
+    let reader: Pick<MqttReader, 'subscribe'> | undefined;
     this.connection = fromMqtt({
       url,
       topics: [eventsTopic, ...[...cameras].map((c) => deviceTopic(predictionsTopic, c))],
       onStatus: (s) => (this.status = s),
-      onSubscribe: (add) => (subscribe = add),
+      onReader: (r) => (reader = r),
     }).subscribe((m) => {
       try {
         const camera = eventsMatcher.match(m.topic);
@@ -204,7 +205,7 @@ export class S7EventView extends HTMLElement {
         } else {
           if (!cameras.has(camera)) {
             cameras.add(camera);
-            subscribe([deviceTopic(predictionsTopic, camera)]);
+            reader?.subscribe([deviceTopic(predictionsTopic, camera)]);
           }
           const packet = this.decodePacket(m.payload);
           if (this.source !== m.topic) {

@@ -1,5 +1,5 @@
-// The feed worker of <s7-stream-view> (bundled as dist/dashboard/feed-worker.js): owns mqtt.js
-// and the subscriptions, parses every message, keeps each device's window, and posts the page one
+// The feed worker of <s7-stream-view> (bundled as dist/dashboard/feed-worker.js): owns the MQTT
+// connection (rx/mqtt-reader.ts) and the subscriptions, parses every message, keeps each device's window, and posts the page one
 // frame of what changed at most every frameInterval ms. In browser-only mode it also starts
 // the runtime (whose own worker is nested in this one) and steps every sample without the main thread.
 import * as Comlink from 'comlink';
@@ -7,6 +7,7 @@ import type { Subscription } from 'rxjs';
 import type { Runtime, RuntimeOptions } from '../../api.js';
 import type { LoadedModel } from '../../model/load.js';
 import { fromMqtt } from '../rx/from-mqtt.js';
+import type { MqttReader } from '../rx/mqtt-reader.js';
 import { Feed } from './feed.js';
 import { type FeedCommand, type FeedControl, type FeedFailure, type LocalPrediction, type RuntimeModule, frameInterval } from './protocol.js';
 
@@ -14,8 +15,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const feed = new Feed();
 let connection: Subscription | undefined;
 let connectedUrl: string | undefined;
-/** replaces the live connection's subscriptions */
-let setTopics: ((topics: string[]) => void) | undefined;
+let reader: Pick<MqttReader, 'setTopics'> | undefined;
 let runtime: Runtime | undefined;
 let model: LoadedModel | undefined;
 let paused = false;
@@ -97,8 +97,8 @@ scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
         const topics = cmd.predictionsToo ? [cmd.topics.samples, cmd.topics.predictions] : [cmd.topics.samples];
         // Same broker (e.g. a switch to browser-only mode): change the subscriptions in place; a
         // reconnect would drop the samples published meanwhile.
-        if (connection && connectedUrl === cmd.url && setTopics) {
-          setTopics(topics);
+        if (connection && connectedUrl === cmd.url && reader) {
+          reader.setTopics(topics);
           break;
         }
         connection?.unsubscribe();
@@ -110,7 +110,7 @@ scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
             feed.status = s;
             feed.statusDetail = detail ?? '';
           },
-          onTopics: (set) => (setTopics = set),
+          onReader: (r) => (reader = r),
         }).subscribe((m) => receive(m.topic, m.payload));
         break;
       }
@@ -118,7 +118,7 @@ scope.onmessage = (ev: MessageEvent<FeedCommand>) => {
         connection?.unsubscribe();
         connection = undefined;
         connectedUrl = undefined;
-        setTopics = undefined;
+        reader = undefined;
         break;
       case 'ingest':
         receive(cmd.topic, cmd.payload);

@@ -15,13 +15,11 @@ export interface FromMqttOptions {
   url: string;
   topics: string[];
   onStatus?: (status: ConnectionStatus, detail?: string) => void;
-  /** receives a function that adds subscriptions to the live connection (kept across reconnects) */
-  onSubscribe?: (add: (topics: string[]) => void) => void;
-  /** receives a function that replaces the subscriptions on the live connection */
-  onTopics?: (set: (topics: string[]) => void) => void;
+  /** receives the connection's subscription controls (changes are kept across reconnects) */
+  onReader?: (reader: Pick<MqttReader, 'subscribe' | 'setTopics'>) => void;
 }
 
-export function fromMqtt({ url, topics, onStatus, onSubscribe, onTopics }: FromMqttOptions): Observable<RawMessage> {
+export function fromMqtt({ url, topics, onStatus, onReader }: FromMqttOptions): Observable<RawMessage> {
   return new Observable<RawMessage>((subscriber) => {
     // the reader retries by itself: a failed attempt is a status, not the end of the stream
     const reader = new MqttReader({
@@ -30,8 +28,7 @@ export function fromMqtt({ url, topics, onStatus, onSubscribe, onTopics }: FromM
       onStatus,
       onMessage: (topic, payload) => subscriber.next({ topic, payload, receivedAt: performance.now() }),
     });
-    onSubscribe?.((list) => reader.subscribe(list));
-    onTopics?.((list) => reader.setTopics(list));
+    onReader?.(reader);
     return () => reader.close();
   });
 }
