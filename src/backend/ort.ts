@@ -83,7 +83,10 @@ let nativeLib: Promise<OrtLib> | undefined;
 /** onnxruntime-node, loaded on first use; rejects outside Node or where its binary is missing. */
 function loadNative(): Promise<OrtLib> {
   if (!isNode()) return Promise.reject(new Error('the native backend needs Node (onnxruntime-node)'));
-  nativeLib ??= import('onnxruntime-node').then((m) => ((m as { default?: OrtLib }).default ?? m) as OrtLib);
+  // An optional dependency (npm drops it where its install fails): named through a variable so
+  // that building and type-checking do not need it installed.
+  const pkg = 'onnxruntime-node';
+  nativeLib ??= import(pkg).then((m: { default?: OrtLib } & OrtLib) => m.default ?? m);
   return nativeLib;
 }
 
