@@ -1,4 +1,5 @@
 // Counters, a latency histogram and a quantile window, rendered as Prometheus text (format 0.0.4).
+import type { RuntimeStats } from '../api';
 
 /** Cumulative-bucket histogram (Prometheus semantics), values in seconds. */
 export class Histogram {
@@ -48,6 +49,20 @@ export interface MetricSample {
   type: 'counter' | 'gauge';
   /** one value, or label-set -> value */
   value: number | Array<[Record<string, string>, number]>;
+}
+
+/** The runtime's counters (RuntimeStats, src/api.ts) as metric samples. */
+export function runtimeMetricSamples(stats: RuntimeStats): MetricSample[] {
+  const perWorker = (f: (w: RuntimeStats['workers'][number]) => number): Array<[Record<string, string>, number]> =>
+    stats.workers.map((w, i) => [{ worker: String(i) }, f(w)]);
+  return [
+    { name: 's7rt_runtime_steps_total', help: 'samples stepped through the model, by worker', type: 'counter', value: perWorker((w) => w.steps) },
+    { name: 's7rt_runtime_batches_total', help: 'batched runs of the step graph, by worker (steps / batches = mean batch size)', type: 'counter', value: perWorker((w) => w.batches) },
+    { name: 's7rt_runtime_chunk_runs_total', help: 'runs of the chunk graph, by worker', type: 'counter', value: perWorker((w) => w.chunkRuns) },
+    { name: 's7rt_runtime_streams', help: 'streams held, by worker', type: 'gauge', value: perWorker((w) => w.streams) },
+    { name: 's7rt_runtime_rejected_total', help: 'samples the runtime refused or whose batch failed', type: 'counter', value: stats.rejected },
+    { name: 's7rt_runtime_backend', help: 'the backend in use (after any fallback)', type: 'gauge', value: [[{ backend: stats.backend }, 1]] },
+  ];
 }
 
 function labels(l: Record<string, string>): string {

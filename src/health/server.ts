@@ -10,7 +10,8 @@ export interface Readiness {
 
 export interface HealthSource {
   readiness(): Readiness;
-  metrics(): string;
+  /** Prometheus text; may be async (the runtime's counters live in its workers) */
+  metrics(): string | Promise<string>;
 }
 
 export interface HealthServer {
@@ -19,7 +20,7 @@ export interface HealthServer {
 }
 
 export async function startHealthServer(source: HealthSource, port = 0, host = '127.0.0.1'): Promise<HealthServer> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     try {
       if (path === '/healthz') {
@@ -28,7 +29,7 @@ export async function startHealthServer(source: HealthSource, port = 0, host = '
         const r = source.readiness(); // computed before writeHead so that a throw still gets a 500
         res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r) + '\n');
       } else if (path === '/metrics') {
-        const body = source.metrics();
+        const body = await source.metrics();
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(body);
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`unknown path ${path}: try /healthz, /readyz, /metrics\n`);

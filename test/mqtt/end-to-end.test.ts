@@ -108,7 +108,13 @@ describe('100 devices × 1,000 samples', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${health}/metrics`)).text();
       expect(metrics).toMatch(new RegExp(`^s7rt_predictions_published_total ${DEVICES * n}$`, 'm'));
       expect(metrics).toMatch(/^s7rt_duplicates_total 0$/m);
-      expect(log).toContain('s7rt: native backend');
+      // the runtime's own counters: every sample stepped exactly once, on the caller's thread (worker 0)
+      expect(metrics).toMatch(new RegExp(`^s7rt_runtime_steps_total\\{worker="0"\\} ${DEVICES * n}$`, 'm'));
+      const batches = Number(metrics.match(/^s7rt_runtime_batches_total\{worker="0"\} (\d+)$/m)?.[1]);
+      expect(batches).toBeGreaterThan(0);
+      expect(batches).toBeLessThanOrEqual(DEVICES * n);
+      expect(metrics).toMatch(/^s7rt_runtime_backend\{backend="native"\} 1$/m);
+      expect(log).toContain('s7rt: native backend, model on the main thread\n');
     } finally {
       child.kill('SIGTERM');
       const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
