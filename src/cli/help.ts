@@ -21,8 +21,9 @@ const runOptions = `Model and broker:
   --client-id <id>           fixed client id of the persistent session (default s7rt-<model id>);
                              the broker queues QoS 1 samples for it while s7rt is down
   --username <u> --password <p>
-  --workers <n>              runtime worker threads (default 1); 0 runs the model on the main
-                             thread: no thread hop, lowest latency on a machine with few cores
+  --workers <n>|auto         runtime worker threads; 0 runs the model on the main thread (no
+                             thread hop). auto (default): 0 on machines with 2 CPUs or fewer,
+                             where a worker competes with the broker for the cores, else 1
   --backend auto|native|wasm ONNX Runtime build: native (onnxruntime-node) or wasm
                              (onnxruntime-web); auto = native where it is installed (default)
 

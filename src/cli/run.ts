@@ -1,8 +1,10 @@
 // `s7rt run`: model + MQTT service + health endpoint (+ an embedded broker when no --broker).
+import { availableParallelism } from 'node:os';
 import { createRuntime, loadModel, type Runtime } from '../index';
 import { ConfigError } from '../mqtt/errors';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/embedded-broker';
 import { MqttService, defaultServiceOptions, type ServiceEvents, type ServiceOptions } from '../mqtt/service';
+import { renderPrometheus, runtimeMetricSamples } from '../health/metrics';
 import { startHealthServer, type HealthServer } from '../health/server';
 import { formats, int, nodeBackends, num, oneOf, parseCommandLine, runOptionSpec, str, type RawOptions } from './args';
 import { runHelp } from './help';
@@ -64,7 +66,8 @@ export async function startRun({ raw, print = (l) => console.log(l), events = {}
   if (!options.publish.includes('{device}')) throw new ConfigError('--publish', `"${options.publish}" needs a {device} placeholder`);
   const healthPort = str(raw, 'health-port') === undefined ? undefined : int(raw, 'health-port', 0, 0);
   const statusSeconds = num(raw, 'status-interval', 5, 0);
-  const runtimeOptions = { workers: int(raw, 'workers', 1, 0), backend: oneOf(raw, 'backend', nodeBackends, 'auto') };
+  const workers = workerCount(raw);
+  const runtimeOptions = { workers: workers.n, backend: oneOf(raw, 'backend', nodeBackends, 'auto') };
 
   say(`s7rt: loading ${modelPath}`);
   const model = await loadModel(modelPath);
@@ -73,7 +76,7 @@ export async function startRun({ raw, print = (l) => console.log(l), events = {}
   options.clientId ||= `s7rt-${m.id}`;
   const runtime = await createRuntime(model, runtimeOptions);
   const { backend, fallbackReason } = await runtime.stats();
-  say(`s7rt: ${backend} backend${fallbackReason ? ` (${fallbackReason})` : ''}`);
+  say(`s7rt: ${backend} backend${fallbackReason ? ` (${fallbackReason})` : ''}, ${workers.n === 0 ? 'model on the main thread' : `${workers.n} worker thread(s)`}${workers.why ? ` (${workers.why})` : ''}`);
 
   if (!brokerUrl) {
     broker = await startEmbeddedBroker();
@@ -93,7 +96,7 @@ export async function startRun({ raw, print = (l) => console.log(l), events = {}
   let statusTimer: NodeJS.Timeout | undefined;
   try {
     if (healthPort !== undefined) {
-      health = await startHealthServer({ readiness: () => service.readiness(true), metrics: () => service.metrics() }, healthPort);
+      health = await startHealthServer({ readiness: () => service.readiness(true), metrics: async () => service.metrics() + renderPrometheus(runtimeMetricSamples(await runtime.stats())) }, healthPort);
       say(`s7rt: health on ${health.url}/healthz, ${health.url}/readyz, ${health.url}/metrics`);
     }
     say(`s7rt: ${m.id} <- ${options.subscribe.join(', ')} -> ${options.publish} on ${brokerUrl} (client id ${options.clientId})`);
@@ -156,4 +159,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (raw.quiet !== true) console.log(`s7rt: ${signal}: writing the final snapshot and stopping`);
   await running.stop();
   return 0;
+}
+
+/**
+ * --workers: a number, or auto (default). Measured on 2 cores (docs/benchmarks.md, MQTT end to
+ * end), a worker thread competes with the main thread and the broker for the cores and costs
+ * more than it saves: auto runs the model on the main thread there, in one worker otherwise.
+ */
+function workerCount(raw: RawOptions): { n: number; why?: string } {
+  if ((str(raw, 'workers') ?? 'auto') !== 'auto') return { n: int(raw, 'workers', 1, 0) };
+  const cpus = availableParallelism();
+  return { n: cpus <= 2 ? 0 : 1, why: `--workers auto, ${cpus} CPUs` };
 }

@@ -1,4 +1,5 @@
 // The built `s7rt` command as users run it: node bin/s7rt.js (dist/ is built by the global setup).
+import { availableParallelism } from 'node:os';
 import { execFile, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,10 +67,11 @@ describe('s7rt', () => {
   }, 120_000);
 
   it('demo --duration runs the embedded broker, simulated sensors and the model, prints accuracy, and exits 0', async () => {
-    // --workers 0: the model runs on the main thread, on the native backend ('auto' in Node)
-    const { code, out } = await s7rt(['demo', '--duration', '12', '--devices', '4', '--status-interval', '4', '--workers', '0'], 180_000);
+    // defaults: the native backend ('auto' in Node); --workers auto picks the thread by CPU count
+    const { code, out } = await s7rt(['demo', '--duration', '12', '--devices', '4', '--status-interval', '4'], 180_000);
     expect(code, out).toBe(0);
-    expect(out).toContain('s7rt: native backend\n');
+    const cpus = availableParallelism();
+    expect(out).toContain(`s7rt: native backend, ${cpus <= 2 ? 'model on the main thread' : '1 worker thread(s)'} (--workers auto, ${cpus} CPUs)\n`);
     expect(out).toMatch(/embedded MQTT broker on mqtt:\/\/127\.0\.0\.1:\d+ and ws:\/\/127\.0\.0\.1:\d+/);
     expect(out).toContain('4 simulated sensors');
     const final = [...out.matchAll(/demo: accuracy ([\d.]+)% of (\d+)/g)].at(-1);
