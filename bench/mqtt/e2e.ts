@@ -4,12 +4,13 @@
 // in the bench's process instead and adds where the time goes inside it.
 //
 //   npm run build && node bench/mqtt/run.mjs [--seconds 8] [--rates 1000,10000] [--devices 100,1000]
-//     [--workers 1] [--backend auto|native|wasm] [--no-ramp] [--in-process]
+//     [--rounds 4] [--workers 1] [--backend auto|native|wasm] [--no-ramp] [--in-process]
 //     [--relay: a bare relay (no model) in place of s7rt, the floor for two broker hops]
 //
 // Prints a markdown table for docs/benchmarks.md ("## MQTT end to end").
 import mqtt, { type MqttClient } from 'mqtt';
 import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,12 +33,16 @@ const { values: args } = parseArgs({
     'no-ramp': { type: 'boolean' },
     'in-process': { type: 'boolean' },
     relay: { type: 'boolean' },
+    rounds: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds ?? 8);
+/** bare and s7rt runs alternate this many times per row, SECONDS / ROUNDS each */
+const ROUNDS = Math.max(1, Number(args.rounds ?? 4));
 const RATES = (args.rates ?? '1000,10000').split(',').map(Number);
 const DEVICES = (args.devices ?? '100,1000').split(',').map(Number);
-const WORKERS = Number(args.workers ?? 1);
+/** s7rt's --workers: its default (auto) unless given */
+const WORKERS = args.workers ?? 'auto';
 const BACKEND = (args.backend ?? 'auto') as BackendRequest;
 const root = resolve(args.root ?? '.');
 
@@ -67,6 +72,22 @@ interface RunResult {
   keptUp: boolean;
   /** received per second during the window */
   rate: number;
+  /** every publish -> receive latency, ms */
+  latencies: number[];
+}
+
+/** Runs pooled: the latencies of all runs together, counts summed. */
+function pooled(runs: RunResult[]): RunResult {
+  const latencies = runs.flatMap((r) => r.latencies);
+  return {
+    published: runs.reduce((a, r) => a + r.published, 0),
+    received: runs.reduce((a, r) => a + r.received, 0),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    keptUp: runs.every((r) => r.keptUp),
+    rate: runs.reduce((a, r) => a + r.rate, 0) / runs.length,
+    latencies,
+  };
 }
 
 /**
@@ -84,7 +105,10 @@ async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; de
     received++;
     if (at <= windowEnd) receivedInWindow++;
     lat.push(at - t);
+    trace?.push(`${t.toFixed(3)} ${(at - t).toFixed(3)}`);
   };
+  // BENCH_TRACE=file: every sample's send time and latency, to see when the slow ones happen
+  const trace = process.env.BENCH_TRACE ? ([] as string[]) : undefined;
   sink.on('message', onMessage);
   const seqs = new Array(opts.devices).fill(0);
   let published = 0;
@@ -106,6 +130,7 @@ async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; de
   const drainUntil = now() + 10_000;
   while (received < published && now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   sink.off('message', onMessage);
+  if (trace) appendFileSync(process.env.BENCH_TRACE!, trace.join('\n') + '\n# end of run\n');
   return {
     published,
     received,
@@ -113,6 +138,7 @@ async function paced(pub: MqttClient, sink: MqttClient, opts: { rate: number; de
     p99: quantile(lat, 0.99),
     keptUp: receivedInWindow >= 0.95 * published && received === published,
     rate: receivedInWindow / seconds,
+    latencies: lat,
   };
 }
 
@@ -143,12 +169,50 @@ async function brokerThroughput(url: string): Promise<number> {
 }
 
 interface Inside {
+  /** CPU time of the process under test (all its threads) per sample, µs (Linux /proc) */
+  cpuUsPerSample?: number;
   /** samples per runtime batch */
-  meanBatch: number;
+  meanBatch?: number;
   /** publish -> prediction computed inside s7rt (before it is published): where the time goes */
-  readyP50: number;
-  readyP99: number;
+  readyP50?: number;
+  readyP99?: number;
 }
+
+/** CPU seconds a process has used so far, all threads (utime + stime from /proc; Linux only). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The runtime's step and batch counters from s7rt's /metrics (summed over workers). */
+async function runtimeCounters(healthPort: number): Promise<{ steps: number; batches: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  return { steps: sum('s7rt_runtime_steps_total'), batches: sum('s7rt_runtime_batches_total') };
+}
+
+/** measure() for a process under test: its CPU per sample over the measured run (and s7rt's batch size). */
+function measureCpu(pid: number, samples: () => number, healthPort?: number): UnderTest['measure'] {
+  return async () => {
+    const cpu0 = cpuSeconds(pid);
+    const n0 = samples();
+    const c0 = healthPort === undefined ? undefined : await runtimeCounters(healthPort);
+    return async () => {
+      const inside: Inside = { cpuUsPerSample: ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, samples() - n0) };
+      if (c0) {
+        const c1 = await runtimeCounters(healthPort!);
+        inside.meanBatch = (c1.steps - c0.steps) / Math.max(1, c1.batches - c0.batches);
+      }
+      return inside;
+    };
+  };
+}
+/** samples published to the process under test so far (its CPU is divided by these) */
+let samplesToUnderTest = 0;
 
 /** The s7rt under test: `s7rt run` as its own process (as users run it), or in this process. */
 interface UnderTest {
@@ -177,8 +241,8 @@ async function s7rtProcess(brokerUrl: string): Promise<UnderTest> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    describe: `s7rt run in its own process (${log.match(/s7rt: (\w+) backend/)?.[1] ?? '?'} backend, ${WORKERS} worker(s))`,
-    measure: async () => async () => undefined,
+    describe: `s7rt run in its own process (${log.match(/s7rt: (\w+ backend, [^\n]*)/)?.[1] ?? '?'})`,
+    measure: measureCpu(child.pid!, () => samplesToUnderTest, health),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -208,7 +272,7 @@ async function relayProcess(brokerUrl: string): Promise<UnderTest> {
   });
   return {
     describe: 'a bare MQTT relay in its own process (no model): the floor for two broker hops',
-    measure: async () => async () => undefined,
+    measure: measureCpu(child.pid!, () => samplesToUnderTest),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -218,7 +282,7 @@ async function relayProcess(brokerUrl: string): Promise<UnderTest> {
 
 async function s7rtInProcess(brokerUrl: string): Promise<UnderTest> {
   const model = await loadModel(resolve(root, 'models/zoo/sensor-activity'));
-  const rt = await createRuntime(model, { skipGoldenCheck: true, workers: WORKERS, backend: BACKEND, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
+  const rt = await createRuntime(model, { skipGoldenCheck: true, workers: WORKERS === 'auto' ? 1 : Number(WORKERS), backend: BACKEND, workerUrl: pathToFileURL(resolve(root, 'dist/node/worker.js')) });
   const ready = new QuantileWindow(1 << 16);
   const service = new MqttService(rt, { id: model.manifest.id, inputSize: model.manifest.input.size }, {
     ...defaultServiceOptions,
@@ -256,19 +320,42 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const results: Record<string, unknown>[] = [];
   const json = { payload: (_d: number, seq: number, t: number) => encodeSample('json', { seq, t, values }), extractT: (p: Buffer) => JSON.parse(p.toString()).t as number };
-  // Warm-up (not recorded): the first seconds pay for JIT, ORT's first runs and the broker's new sessions.
-  await paced(pub, sink, { rate: 1000, devices: 100, seconds: 2, topic: (d) => `sensors/warmup${d}/imu`, ...json });
+  // Warm-up (not recorded), both paths: the first seconds pay for JIT (in s7rt and in this load
+  // generator), ORT's first runs and the broker's new sessions; measured, the bare round trip's
+  // p99 stays 2-4x high for ~4 s after s7rt starts. The metrics scrape is warmed too: a first
+  // fetch() loads and compiles undici in this process, and slowed the next bare run (p99 2.8 ms).
+  await (await s7rt.measure())();
+  for (let i = 0; i < 3; i++) {
+    await paced(pub, sink, { rate: 1000, devices: 100, seconds: 2, topic: (d) => `sensors/warmup${i}d${d}/imu`, ...json });
+    await paced(pub, sink, { rate: 1000, devices: 100, seconds: 2, topic: (d) => `bare/b${d}`, ...json });
+  }
   for (const devices of DEVICES) {
     for (const rate of RATES) {
-      const bare = await paced(pub, sink, { rate, devices, topic: (d) => `bare/b${d}`, ...json });
+      // Bare and s7rt runs alternate in short rounds, so that both see the same machine: a
+      // neighbour's burst of load then lands on both sides instead of skewing one of them.
+      const bareRuns: RunResult[] = [];
+      const e2eRuns: RunResult[] = [];
       const inside = await s7rt.measure();
-      // fresh device keys per run: a reused key would restart at seq 0 and be deduplicated
-      const e2e = await paced(pub, sink, { rate, devices, topic: (d) => `sensors/r${rate}n${devices}d${d}/imu`, ...json });
-      const f = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
+      for (let round = 0; round < ROUNDS; round++) {
+        const seconds = SECONDS / ROUNDS;
+        // each run starts from a quiet machine: nothing left over from the last (acks, GC, JIT)
+        await new Promise((r) => setTimeout(r, 1000));
+        bareRuns.push(await paced(pub, sink, { rate, devices, seconds, topic: (d) => `bare/b${d}`, ...json }));
+        // fresh device keys per run: a reused key would restart at seq 0 and be deduplicated
+        e2eRuns.push(await paced(pub, sink, { rate, devices, seconds, topic: (d) => `sensors/r${rate}n${devices}k${round}d${d}/imu`, ...json }));
+        samplesToUnderTest += e2eRuns.at(-1)!.published;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const seen = await inside();
+      const bare = pooled(bareRuns);
+      const e2e = pooled(e2eRuns);
+      const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
       rows.push(
-        `| ${rate.toLocaleString('en')} | ${devices.toLocaleString('en')} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(e2e.p50)} / ${f(e2e.p99)} | ${(e2e.p99 / bare.p99).toFixed(1)}× | ${e2e.rate.toFixed(0)} | ${e2e.keptUp ? 'yes' : 'no (lag grows)'} |`,
+        `| ${rate.toLocaleString('en')} | ${devices.toLocaleString('en')} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(e2e.p50)} / ${f(e2e.p99)} | ${(e2e.p99 / bare.p99).toFixed(1)}× | ${e2e.rate.toFixed(0)} | ${e2e.keptUp ? 'yes' : 'no (lag grows)'} | ${seen?.cpuUsPerSample?.toFixed(0) ?? '-'} | ${seen?.meanBatch?.toFixed(1) ?? '-'} |`,
       );
-      results.push({ rate, devices, bare, e2e, inside: await inside() });
+      const summary = ({ latencies: _, ...r }: RunResult) => r;
+      const p99s = (runs: RunResult[]) => runs.map((r) => Number(r.p99.toFixed(2)));
+      results.push({ rate, devices, bare: summary(bare), e2e: summary(e2e), inside: seen, roundP99: { bare: p99s(bareRuns), e2e: p99s(e2eRuns) } });
       console.error(JSON.stringify(results.at(-1)));
     }
   }
@@ -301,8 +388,8 @@ async function main(): Promise<void> {
   await broker.dispose();
   console.log(`s7rt under test: ${s7rt.describe}; machine load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log('');
-  console.log(`| rate (samples/s) | devices | bare broker p50 / p99 (ms) | s7rt end to end p50 / p99 (ms) | p99 ratio | predictions/s | kept up |`);
-  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`| rate (samples/s) | devices | bare broker p50 / p99 (ms) | s7rt end to end p50 / p99 (ms) | p99 ratio | predictions/s | kept up | CPU µs/sample | samples/batch |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) console.log(r);
   console.log('');
   if (!args['no-ramp']) {
