@@ -246,6 +246,8 @@ async function s7rtProcess(brokerUrl: string): Promise<UnderTest> {
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      // e.g. with BENCH_S7RT_NODE_ARGS=--trace-gc: s7rt's whole output
+      if (process.env.BENCH_S7RT_LOG) appendFileSync(process.env.BENCH_S7RT_LOG, log);
     },
   };
 }
