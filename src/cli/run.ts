@@ -167,7 +167,11 @@ export async function runCommand(argv: string[]): Promise<number> {
  * more than it saves: auto runs the model on the main thread there, in one worker otherwise.
  */
 function workerCount(raw: RawOptions): { n: number; why?: string } {
-  if ((str(raw, 'workers') ?? 'auto') !== 'auto') return { n: int(raw, 'workers', 1, 0) };
+  const given = str(raw, 'workers') ?? 'auto';
+  if (given !== 'auto') {
+    if (!/^\d+$/.test(given)) throw new ConfigError('--workers', `expected auto or an integer >= 0, got "${given}"`);
+    return { n: Number(given) };
+  }
   const cpus = availableParallelism();
   return { n: cpus <= 2 ? 0 : 1, why: `--workers auto, ${cpus} CPUs` };
 }

@@ -37,6 +37,7 @@ describe('s7rt', () => {
     expect(await s7rt(['run'])).toMatchObject({ code: 1, out: expect.stringContaining('--model: required') });
     expect(await s7rt(['run', '--model', 'x', '--qos', '2'])).toMatchObject({ code: 1, out: expect.stringContaining('--qos: expected one of 0, 1') });
     expect(await s7rt(['run', '--model', 'x', '--backend', 'gpu'])).toMatchObject({ code: 1, out: expect.stringContaining('--backend: expected one of auto, native, wasm, got "gpu"') });
+    expect(await s7rt(['run', '--model', 'x', '--workers', 'two'])).toMatchObject({ code: 1, out: expect.stringContaining('--workers: expected auto or an integer >= 0, got "two"') });
     const missing = await s7rt(['run', '--model', '/nonexistent/pkg', '--quiet']);
     expect(missing.code).toBe(1);
     expect(missing.out).toContain('/nonexistent/pkg');
