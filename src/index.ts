@@ -7,3 +7,4 @@ export { validateManifest, type Manifest, type StateEntry } from './model/manife
 export type { Golden } from './model/golden.js';
 export { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT_VERSION } from './snapshot/format.js';
 export { EventTokenizer, tokenSpecOf, type EventTokenSpec, type TokenizerStats } from './events/tokenizer.js';
+export { TokenClassifier, type ClassifyMode } from './events/token-classifier.js';

@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { openEvents } from '../../devices/events/open-events.js';
 import { writeGestureDataset } from '../../devices/events/sim/index.js';
 import { sliceEventsIterable, type SliceSpec } from '../../devices/events/slice/index.js';
-import { classifySlices, type ClassifyMode } from '../../src/cli/classify.js';
+import { classifySlices } from '../../src/cli/classify.js';
+import type { ClassifyMode } from '../../src/events/token-classifier.js';
 import { EventTokenizer, tokenSpecOf } from '../../src/events/tokenizer.js';
 import { createRuntime, loadModel } from '../../src/index.js';
 

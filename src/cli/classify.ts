@@ -3,26 +3,23 @@
 // prints the current label and probabilities as the events go by, then the whole-recording result
 // and the real-time factor.
 //
-// Determinism: in chunk mode the tokens are run in whole chunks of the package's chunk length L,
-// aligned on the token count since the start of the stream (the tail of a slice waits for the next
-// slice; the last partial chunk is stepped at the end), so the graphs run the same calls whatever
-// the slice size, and the result is bit-identical for slices of 1 event, 10,000 events or 50 ms.
-// Step mode steps every token as soon as its slice arrives (lowest latency, one graph call per token).
+// Determinism: TokenClassifier (src/events/token-classifier.ts) runs chunk mode in whole chunks
+// aligned on the token count, so the result is bit-identical for any slicing.
 
 import { parseArgs } from 'node:util';
-import type { Prediction, Sample, StreamHandle } from '../api.js';
+import type { Prediction, StreamHandle } from '../api.js';
 import { S7rtError } from '../errors.js';
 import { createRuntime, loadModel, type Manifest } from '../index.js';
 import type { EventBatch } from '../../devices/events/types.js';
 import { EventTokenizer, tokenSpecOf, type TokenizerStats } from '../events/tokenizer.js';
+import { TokenClassifier, type ClassifyMode } from '../events/token-classifier.js';
+import { sliceBatch } from '../../devices/events/batch.js';
 import { openEvents } from '../../devices/events/open-events.js';
 import { sliceEventsIterable, toBoundedAsyncIterable, type BoundedQueue } from '../../devices/events/slice/index.js';
 import { fromMqttEvents } from '../../devices/events/live/mqtt-events.js';
 import { newLiveStats } from '../../devices/events/live/live-stats.js';
 import { liveEvents } from '../../devices/events/sim/live.js';
 import { packageRoot } from './paths.js';
-
-// bench/classify imports the tokenizer from here
 
 export const defaultGestureModelPath = `${packageRoot}models/zoo/dvs-gesture-sim`;
 
@@ -37,55 +34,6 @@ export class ClassifyError extends S7rtError {
 }
 
 // ---- streaming classification ---------------------------------------------------------------------
-
-export type ClassifyMode = 'chunk' | 'step';
-
-/** Feeds token samples to one runtime stream; see the note at the top about chunk alignment. */
-export class TokenClassifier {
-  private pending: Sample[] = [];
-  latest: Prediction | undefined;
-  /** tokens run through the model so far */
-  consumed = 0;
-
-  constructor(
-    private readonly stream: StreamHandle,
-    private readonly mode: ClassifyMode,
-    private readonly chunkLength: number,
-  ) {}
-
-  /** Runs what can run now; resolves to the newest prediction (undefined before the first). */
-  async feed(samples: Sample[]): Promise<Prediction | undefined> {
-    if (this.mode === 'step') {
-      // all steps of the slice are queued at once (the runtime keeps a stream's steps in order), so
-      // the worker round trips overlap; each still runs the step graph once
-      const preds = await Promise.all(samples.map((s) => this.stream.step(s)));
-      if (preds.length > 0) this.latest = preds[preds.length - 1];
-      this.consumed += samples.length;
-      return this.latest;
-    }
-    this.pending.push(...samples);
-    const whole = this.pending.length - (this.pending.length % this.chunkLength);
-    if (whole > 0) {
-      const run = this.pending.slice(0, whole);
-      this.pending = this.pending.slice(whole);
-      const preds = await this.stream.push(run);
-      this.latest = preds[preds.length - 1];
-      this.consumed += whole;
-    }
-    return this.latest;
-  }
-
-  /** End of stream: the last partial chunk (fewer than L tokens) goes through the step graph. */
-  async finish(): Promise<Prediction | undefined> {
-    if (this.pending.length > 0) {
-      const preds = await this.stream.push(this.pending);
-      this.latest = preds[preds.length - 1];
-      this.consumed += this.pending.length;
-      this.pending = [];
-    }
-    return this.latest;
-  }
-}
 
 export interface ClassifyResult {
   label: string | undefined;
@@ -166,7 +114,7 @@ export async function classifySlices(
       let to = from;
       const end = windowStart + windowUs;
       while (to < batch.length && batch.t[to] < end) to++;
-      if (to > from) await classifier.feed(tokenizer.push(to === batch.length && from === 0 ? batch : sliceOf(batch, from, to)));
+      if (to > from) await classifier.feed(tokenizer.push(sliceBatch(batch, from, to)));
       if (to < batch.length) {
         const p = await closeWindow();
         opts.onWindow?.({ startUs: windowStart, endUs: end, label: p?.label, probability: p?.probability, tokens: tokenizer.stats.tokens });
@@ -199,10 +147,6 @@ export async function classifySlices(
     realTimeFactor: wallMs > 0 ? durationUs / 1e3 / wallMs : Infinity,
     eventsPerSecond: wallMs > 0 ? (totals.events + totals.outsideSensor) / (wallMs / 1e3) : Infinity,
   };
-}
-
-function sliceOf(b: EventBatch, from: number, to: number): EventBatch {
-  return { length: to - from, x: b.x.subarray(from, to), y: b.y.subarray(from, to), t: b.t.subarray(from, to), p: b.p.subarray(from, to) };
 }
 
 // ---- the command ----------------------------------------------------------------------------------

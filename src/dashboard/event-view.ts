@@ -2,11 +2,18 @@
 // gesture probabilities. Events come from MQTT (packets decoded by `decodePacket`), from
 // show()/play() calls, or from a recording file dropped on the element or picked with its file
 // button (read by `openRecording`, e.g. the devices/ readers). Drawing happens on animation frames.
+// With `loadGestureModel` set, a played recording also runs through that event-token model as it
+// plays (tokenised here, stepped in the runtime's worker), the same way `s7rt classify` does.
 //
 //   <s7-event-view broker="ws://localhost:8083" events-topic="events/+" predictions-topic="predictions/+"
 //                  camera="dvs-1" width="128" height="128" speed="1" tau-us="30000"></s7-event-view>
 import { Subscription, animationFrames } from 'rxjs';
+import type { Prediction, StreamHandle } from '../api.js';
+import type { Manifest } from '../model/manifest.js';
+import { sliceBatch } from '../../devices/events/batch.js';
 import type { EventBatch, SensorSize } from '../../devices/events/types.js';
+import { TokenClassifier } from '../events/token-classifier.js';
+import { EventTokenizer, tokenSpecOf } from '../events/tokenizer.js';
 import { DecayFrame } from './decay-frame.js';
 import { el } from './dom.js';
 import { DashboardInputError, RejectCounter } from './errors.js';
@@ -20,6 +27,32 @@ import styles from './event-view.css';
 /** What a reader returns for a file: its sensor size (when known) and its batches. */
 export interface RecordingLike extends AsyncIterable<EventBatch> {
   readonly sensor?: SensorSize;
+}
+
+/** An event-token model (e.g. the zoo's dvs-gesture-sim) and the runtime that runs it. */
+export interface GestureModel {
+  manifest: Manifest;
+  runtime: { stream(key: string): StreamHandle };
+}
+
+/** The model's view of the recording last played (see `loadGestureModel`). */
+export interface RecordingClassification {
+  source: string;
+  /** false while the recording still plays (the label is the running one) */
+  done: boolean;
+  label?: string;
+  probability?: number;
+  /** label -> probability */
+  values: Record<string, number>;
+  /** the raw output vector */
+  output: number[];
+  /** events tokenised (every one inside the model's sensor, kept or not) and tokens run */
+  events: number;
+  tokens: number;
+  /** events outside the model's sensor: counted, not tokenised */
+  outsideSensor: number;
+  /** why it stopped, when it failed */
+  error?: string;
 }
 
 export interface EventViewStats {
@@ -37,7 +70,22 @@ export interface EventViewStats {
   playing: boolean;
   rejected: number;
   rejectedByReason: RejectCounter['byReason'];
+  classification?: RecordingClassification;
 }
+
+/** A played recording going through the gesture model: slices are fed in order, at most a few waiting. */
+interface PlaybackClassifier {
+  result: RecordingClassification;
+  stream?: StreamHandle;
+  tokenizer?: EventTokenizer;
+  classifier?: TokenClassifier;
+  /** the chain of feeds; playback waits on it when `waiting` grows */
+  work: Promise<void>;
+  waiting: number;
+}
+
+/** slices the model may lag behind playback before playback waits for it */
+const maxClassifyBacklog = 8;
 
 export class S7EventView extends HTMLElement {
   static readonly tag = 's7-event-view';
@@ -46,6 +94,11 @@ export class S7EventView extends HTMLElement {
   openRecording?: (file: Blob, name: string) => Promise<RecordingLike>;
   /** Decodes one MQTT event packet (set by the page to the devices/ s7ev packet decoder). */
   decodePacket?: (payload: Uint8Array) => { sensor: SensorSize; events: EventBatch };
+  /** Loads the model that classifies played recordings (set by the page; called once, lazily). */
+  loadGestureModel?: () => Promise<GestureModel>;
+  private gestureModel?: Promise<GestureModel>;
+  private classification?: PlaybackClassifier;
+  private recordings = 0;
 
   private frame: DecayFrame;
   private readonly canvas: HTMLCanvasElement;
@@ -64,7 +117,7 @@ export class S7EventView extends HTMLElement {
   private counts = { events: 0, outside: 0, frames: 0 };
   private source = 'none';
   /** recording playback: batches not yet shown, and the event-time/wall-time anchor */
-  private playback?: { batches: AsyncIterator<EventBatch>; pending?: EventBatch; offset: number; startUs?: number; wallStart: number; speed: number; done: () => void };
+  private playback?: { batches: AsyncIterator<EventBatch>; pending?: EventBatch; offset: number; startUs?: number; wallStart: number; speed: number; classify?: PlaybackClassifier; done: () => void };
 
   constructor() {
     super();
@@ -153,8 +206,73 @@ export class S7EventView extends HTMLElement {
     if (recording.sensor) this.resize(recording.sensor);
     else this.frame.clear();
     this.counts = { events: 0, outside: 0, frames: this.counts.frames };
+    const classify = this.loadGestureModel ? this.startClassification(name) : undefined;
     return new Promise<void>((done) => {
-      this.playback = { batches: recording[Symbol.asyncIterator](), offset: 0, wallStart: performance.now(), speed, done };
+      this.playback = {
+        batches: recording[Symbol.asyncIterator](),
+        offset: 0,
+        wallStart: performance.now(),
+        speed,
+        classify,
+        // the recording has been shown: the model's last chunk runs, then play() resolves
+        done: () => void (classify ? this.finishClassification(classify) : Promise.resolve()).then(done),
+      };
+    });
+  }
+
+  /** A fresh stream of the gesture model for a recording about to play. */
+  private startClassification(source: string): PlaybackClassifier {
+    const c: PlaybackClassifier = {
+      result: { source, done: false, values: {}, output: [], events: 0, tokens: 0, outsideSensor: 0 },
+      work: Promise.resolve(),
+      waiting: 0,
+    };
+    this.classification = c;
+    this.gestureModel ??= this.loadGestureModel!();
+    const key = `recording-${++this.recordings}`;
+    c.work = this.gestureModel.then((m) => {
+      c.tokenizer = new EventTokenizer(tokenSpecOf(m.manifest));
+      c.stream = m.runtime.stream(key);
+      c.classifier = new TokenClassifier(c.stream, 'chunk', m.manifest.graphs.chunk.length);
+    });
+    c.work = this.guard(c, c.work);
+    return c;
+  }
+
+  /** Feeds events [from, to) of a batch being shown (in order, after the slices before it). */
+  private classifySlice(c: PlaybackClassifier, batch: EventBatch, from: number, to: number): void {
+    const slice = sliceBatch(batch, from, to);
+    c.waiting++;
+    c.work = this.guard(c, c.work.then(async () => {
+      c.waiting--;
+      if (!c.classifier || c.result.error) return;
+      this.showClassification(c, await c.classifier.feed(c.tokenizer!.push(slice)));
+    }));
+  }
+
+  private async finishClassification(c: PlaybackClassifier): Promise<void> {
+    await (c.work = this.guard(c, c.work.then(async () => {
+      if (c.classifier && !c.result.error) this.showClassification(c, await c.classifier.finish());
+      await c.stream?.close(); // one recording, one stream: its state is not needed after the end
+    })));
+    c.result.done = true;
+    this.dirty = true;
+  }
+
+  private showClassification(c: PlaybackClassifier, p: Prediction | undefined): void {
+    const stats = c.tokenizer!.stats;
+    Object.assign(c.result, { events: stats.events, tokens: stats.tokens, outsideSensor: stats.outsideSensor });
+    if (!p) return;
+    Object.assign(c.result, { label: p.label, probability: p.probability, values: p.values, output: Array.from(p.output) });
+    if (this.classification === c) this.setProbabilities(p.values, p.label);
+  }
+
+  /** A model that fails (cannot load, wrong kind) is reported once; playback goes on without it. */
+  private guard(c: PlaybackClassifier, work: Promise<void>): Promise<void> {
+    return work.catch((e: unknown) => {
+      if (c.result.error) return;
+      c.result.error = e instanceof Error ? e.message : String(e);
+      this.reject(new DashboardInputError('shape', c.result.source, `gesture model: ${c.result.error}`));
     });
   }
 
@@ -241,6 +359,7 @@ export class S7EventView extends HTMLElement {
       playing: this.playback !== undefined,
       rejected: this.rejects.total,
       rejectedByReason: { ...this.rejects.byReason },
+      classification: this.classification && { ...this.classification.result, values: { ...this.classification.result.values } },
     };
   }
 
@@ -290,6 +409,12 @@ export class S7EventView extends HTMLElement {
         let end = pb.offset;
         while (end < batch.length && batch.t[end] <= dueUs) end++;
         if (end > pb.offset) {
+          if (pb.classify) {
+            // the model keeps up at 1x many times over; at high speeds playback waits for it
+            if (pb.classify.waiting >= maxClassifyBacklog) await pb.classify.work;
+            if (this.playback !== pb) return;
+            this.classifySlice(pb.classify, batch, pb.offset, end);
+          }
           const r = this.frame.add(batch, pb.offset, end);
           this.counts.events += r.added;
           this.counts.outside += r.outside;
@@ -316,7 +441,9 @@ export class S7EventView extends HTMLElement {
     const s = this.stats;
     const skipped = s.outside ? `, ${s.outside} outside the sensor` : '';
     const errors = s.rejected ? ` · ${s.rejected} rejected: ${this.rejects.recent[0]?.message ?? ''}` : '';
-    this.infoEl.textContent = `${s.width}×${s.height} · ${s.source} · ${s.events} events${skipped}${errors}`;
+    const c = s.classification;
+    const model = c && c.source === s.source && !c.error ? ` · model: ${c.tokens} tokens${c.outsideSensor ? `, ${c.outsideSensor} events outside its sensor` : ''}${c.done ? '' : ' so far'}` : '';
+    this.infoEl.textContent = `${s.width}×${s.height} · ${s.source} · ${s.events} events${skipped}${model}${errors}`;
   }
 }
 

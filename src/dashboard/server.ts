@@ -72,6 +72,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     runtimeUrl: 'runtime/index.js',
     models,
     sensorModel: opts.sensorModel ?? 'sensor-activity',
+    gestureModel: models['dvs-gesture-sim'] ? 'dvs-gesture-sim' : undefined,
     samplesTopic: opts.samplesTopic,
     predictionsTopic: opts.predictionsTopic,
     eventsTopic: opts.eventsTopic,

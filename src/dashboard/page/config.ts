@@ -8,6 +8,8 @@ export interface PageConfig {
   models: Record<string, string>;
   /** model used for sensor streams in browser-only mode */
   sensorModel: string;
+  /** event-token model that classifies recordings played in the event view (loaded on first use) */
+  gestureModel?: string;
   samplesTopic?: string;
   predictionsTopic?: string;
   /** s7ev event packets from cameras, `+` = camera id (default events/+) */

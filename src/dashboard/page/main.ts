@@ -4,6 +4,7 @@
 import { decodePacket } from '../../../devices/events/live/packet.js';
 import { openEvents } from '../../../devices/events/open-events.js';
 import { type S7EventView, type S7StreamView, type WorkerRuntime, defineElements } from '../index.js';
+import type { RuntimeModule } from '../feed/protocol.js';
 import type { PageConfig } from './config.js';
 
 defineElements();
@@ -46,12 +47,22 @@ async function start(): Promise<void> {
     events.setAttribute('predictions-topic', config.predictionsTopic);
   }
   if (config.eventsTopic) events.setAttribute('events-topic', config.eventsTopic);
+  const url = (u: string) => new URL(u, location.href).href;
+  const gesture = config.gestureModel === undefined ? undefined : config.models[config.gestureModel];
+  if (gesture) {
+    // played recordings run through the gesture model in the runtime's own worker (wasm); the
+    // runtime build is fetched on the first recording, not with the page
+    events.loadGestureModel = async () => {
+      const runtimeModule = (await import(/* webpackIgnore: true */ url(config.runtimeUrl))) as RuntimeModule;
+      const model = await runtimeModule.loadModel(url(gesture));
+      return { manifest: model.manifest, runtime: await runtimeModule.createRuntime(model, { backend: 'wasm' }) };
+    };
+  }
   if (mode === 'browser') {
     const backend = params.get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
     // ?golden=skip: start without the load-time golden check (slow on software WebGPU adapters)
     const model = config.models[config.sensorModel];
     if (!model) throw new Error(`config.json: no model "${config.sensorModel}" (have ${Object.keys(config.models).join(', ') || 'none'})`);
-    const url = (u: string) => new URL(u, location.href).href;
     handle.runtime = await streams.useWorkerRuntime(url(config.runtimeUrl), url(model), { backend, skipGoldenCheck: params.get('golden') === 'skip' });
   }
   const broker = params.get('broker') ?? config.brokerWsUrl;
