@@ -128,6 +128,26 @@ describe('event view with the gesture model', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a model that cannot load is reported once, and the recording still plays', async () => {
+    const bytes = readFileSync(resolve(fixtures, 'tonic-sample_nmnist.bin')).toString('base64');
+    const before = await stats();
+    await tp.page.evaluate(async (b64) => {
+      const view = (window as any).s7dashboard.events;
+      const working = view.loadGestureModel;
+      // a fresh element state: the page's loader is swapped for one that fails, then put back
+      view.gestureModel = undefined;
+      view.loadGestureModel = () => Promise.reject(new Error('no model here'));
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      await view.openFile(new File([data], 'again.bin'), 'again.bin', 50);
+      view.gestureModel = undefined;
+      view.loadGestureModel = working;
+    }, bytes);
+    const s = await stats();
+    expect(s).toMatchObject({ source: 'again.bin', events: 4325, playing: false, rejected: before.rejected + 1 });
+    expect(s.classification).toMatchObject({ source: 'again.bin', done: true, error: 'no model here' });
+    await tp.page.getByText(new RegExp(`${s.rejected} rejected: again\\.bin: gesture model: no model here`)).waitFor();
+  });
 });
 
 describe('event view, live over MQTT', () => {
