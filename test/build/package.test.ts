@@ -69,6 +69,14 @@ describe('the npm package', () => {
     expect(Number(final![2])).toBe(Number(final![1]));
   }, 180_000);
 
+  it('npx s7rt classify runs the shipped gesture model on a simulated camera', async () => {
+    const { stdout } = await run('npx', ['--no-install', 's7rt', 'classify', '--live', 'sim', '--seconds', '2', '--speed', '4', '--json', '--quiet'], { cwd: app, timeout: 120_000 });
+    const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { label: string; events: number; tokens: number };
+    expect(r.events).toBeGreaterThan(1000);
+    expect(r.tokens).toBeGreaterThan(0);
+    expect(typeof r.label).toBe('string');
+  }, 120_000);
+
   it('imports as `s7rt` and runs a zoo model shipped inside it (golden vectors checked at load)', async () => {
     writeFileSync(
       join(app, 'use.mjs'),
