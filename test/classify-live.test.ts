@@ -20,12 +20,18 @@ afterAll(async () => {
   await broker?.dispose();
 });
 
-it('classifies simulated events arriving over MQTT and stops after --seconds of event time', async () => {
-  const topic = 's7rt/test/events';
+it('classifies simulated events arriving over MQTT, publishes its predictions, and stops after --seconds of event time', async () => {
+  const topic = 's7rt/test/events/cam-7';
+  // the camera's predictions, as the dashboard's event view would read them
+  const watcher = await mqtt.connectAsync(broker.url);
+  const predictions: Array<{ topic: string; json: Record<string, unknown>; raw: Buffer }> = [];
+  watcher.on('message', (t, raw) => predictions.push({ topic: t, json: JSON.parse(raw.toString()), raw }));
+  await watcher.subscribeAsync('predictions/+');
   const child = new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
     execFile(
       process.execPath,
-      [join(ROOT, 'bin/s7rt.js'), 'classify', '--live', 'mqtt', '--broker', broker.url, '--topic', topic, '--seconds', '1.5', '--slice-us', '50000', '--json', '--quiet'],
+      [join(ROOT, 'bin/s7rt.js'), 'classify', '--live', 'mqtt', '--broker', broker.url, '--topic', topic, '--seconds', '1.5', '--slice-us', '50000',
+        '--publish', 'predictions/cam-7', '--every-us', '100000', '--json', '--quiet'],
       (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -51,4 +57,20 @@ it('classifies simulated events arriving over MQTT and stops after --seconds of 
   expect(r.durationUs).toBeGreaterThanOrEqual(1.5e6);
   expect(r.output.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   expect(['swipe_left', 'swipe_right', 'swipe_up', 'swipe_down', 'circle_cw', 'circle_ccw', 'clap']).toContain(r.label);
+
+  // published: running predictions at most every 100 ms of event time, then the result, final
+  await expect.poll(() => predictions.some((m) => m.json.final === true), { timeout: 10_000 }).toBe(true);
+  await watcher.endAsync();
+  expect(predictions.every((m) => m.topic === 'predictions/cam-7' && m.json.device === 'cam-7')).toBe(true);
+  expect(predictions.map((m) => m.json.seq)).toEqual(predictions.map((_, i) => i));
+  const running = predictions.slice(0, -1);
+  expect(running.length).toBeGreaterThanOrEqual(5);
+  const times = running.map((m) => m.json.eventTimeUs as number);
+  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(100_000);
+  const final = predictions.at(-1)!.json;
+  expect(final).toMatchObject({ final: true, label: r.label, events: r.events, tokens: r.tokens });
+  expect(final.output).toEqual(r.output);
+  // and the dashboard reads them
+  const { parsePrediction } = await import('../src/dashboard/messages.js');
+  for (const m of predictions) expect(parsePrediction('cam-7', m.topic, m.raw, 0).label).toBe(m.json.label);
 }, 180_000);

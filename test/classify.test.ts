@@ -187,6 +187,11 @@ print(json.dumps({"tokens": tok.tolist(), "dt": dt.tolist(), "probs": p.tolist()
     const missing = await run(process.execPath, [join(ROOT, 'bin/s7rt.js'), 'classify', join(dir, 'nope.aedat')]).catch((e) => e);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/nope\.aedat/);
+    const nowhere = await run(process.execPath, [join(ROOT, 'bin/s7rt.js'), 'classify', file, '--publish', 'predictions/cam']).catch((e) => e);
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toMatch(/--publish: needs --broker <url>/);
+    const filter = await run(process.execPath, [join(ROOT, 'bin/s7rt.js'), 'classify', file, '--broker', 'mqtt://127.0.0.1:1', '--publish', 'predictions/+']).catch((e) => e);
+    expect(filter.stderr).toMatch(/--publish: "predictions\/\+" is a filter, not a topic/);
   });
 });
 

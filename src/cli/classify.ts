@@ -6,7 +6,9 @@
 // Determinism: TokenClassifier (src/events/token-classifier.ts) runs chunk mode in whole chunks
 // aligned on the token count, so the result is bit-identical for any slicing.
 
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Prediction, StreamHandle } from '../api.js';
 import { S7rtError } from '../errors.js';
 import { createRuntime, loadModel, type Manifest } from '../index.js';
@@ -163,7 +165,8 @@ for the whole recording and the real-time factor (recording time / processing ti
   --slice-events <n>     feed the model every n events (default 10000)
   --slice-us <t>         feed the model every t µs of recording time instead
   --mode chunk|step      chunk: whole chunks of the package's length (default); step: every token at once
-  --every-us <t>         print the current label at most every t µs of recording time (default 250000)
+  --every-us <t>         print (and publish) the current label at most every t µs of recording time
+                         (default 250000)
   --window-us <t>        classify consecutive windows of t µs separately (state reset at each window;
                          the model's running mean otherwise covers everything since the start)
   --live sim             a simulated camera in real time instead of a file (--seconds, --seed, --speed)
@@ -172,6 +175,12 @@ for the whole recording and the real-time factor (recording time / processing ti
   --seconds <s>          live: stop after s seconds of event time (default: run until Ctrl-C)
   --seed <n>             live: simulator seed (default 1)
   --speed <x>            live: x times real time (default 1)
+  --publish <topic>      also publish the current prediction to this MQTT topic on --broker (QoS 0,
+                         JSON: device, seq, label, probability, values, output, eventTimeUs), and the
+                         whole-stream result with "final": true at the end; the dashboard's event
+                         view shows a camera's predictions from predictions/<camera>
+  --camera <id>          the "device" of published predictions (default: the last level of --topic,
+                         the file's name, or "sim")
   --json                 print the final result as one JSON line
   --quiet                no progress lines`;
 
@@ -185,6 +194,8 @@ const optionSpec = {
   live: { type: 'string' },
   broker: { type: 'string' },
   topic: { type: 'string' },
+  publish: { type: 'string' },
+  camera: { type: 'string' },
   queue: { type: 'string' },
   seconds: { type: 'string' },
   seed: { type: 'string' },
@@ -234,6 +245,8 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   const live = values.live;
   if (live !== undefined && live !== 'sim' && live !== 'mqtt') throw new ClassifyError('--live', `"${live}" is not a live source (sim or mqtt)`);
   if (live === 'mqtt' && (!values.broker || !values.topic)) throw new ClassifyError('--live mqtt', 'needs --broker <url> and --topic <topic>');
+  if (values.publish !== undefined && !values.broker) throw new ClassifyError('--publish', 'needs --broker <url>');
+  if (values.publish !== undefined && /[+#]/.test(values.publish)) throw new ClassifyError('--publish', `"${values.publish}" is a filter, not a topic`);
   if ((live === undefined) === (positionals.length === 0) || positionals.length > 1) {
     console.error(classifyHelp);
     return 2;
@@ -288,9 +301,12 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     idleMs: live ? 50 : undefined,
   });
 
+  const camera = values.camera ?? (live === 'mqtt' ? values.topic!.split('/').at(-1)! : live === 'sim' ? 'sim' : basename(positionals[0]!));
+  const publisher = values.publish === undefined ? undefined : new PredictionPublisher(await mqtt.connectAsync(values.broker!, { reconnectPeriod: 1000 }), values.publish, camera);
   const rt = await createRuntime(model);
   try {
     let nextPrint = Number.NaN;
+    let nextPublish = Number.NaN;
     const result = await classifySlices(slices, rt.stream('classify'), model.manifest, {
       mode,
       windowUs,
@@ -300,6 +316,10 @@ export async function classifyCommand(argv: string[]): Promise<number> {
         }
       },
       onSlice: (p, t, stats) => {
+        if (publisher && p && !(t < nextPublish)) {
+          nextPublish = t + everyUs;
+          publisher.publish(p, { eventTimeUs: t, events: stats.events, tokens: stats.tokens });
+        }
         if (values.quiet || !p) return;
         if (Number.isNaN(nextPrint)) nextPrint = t;
         if (t < nextPrint) return;
@@ -307,6 +327,9 @@ export async function classifyCommand(argv: string[]): Promise<number> {
         console.log(`${(t / 1e6).toFixed(3)} s  ${stats.events} events  ${p.label} ${(p.probability ?? 0).toFixed(2)}  | ${formatProbabilities(p.values)}`);
       },
     });
+    if (publisher && result.label !== undefined) {
+      publisher.publish({ label: result.label, probability: result.probability, values: result.probabilities, output: result.output }, { events: result.events, tokens: result.tokens, final: true });
+    }
     if (values.json) {
       console.log(JSON.stringify(result));
     } else {
@@ -323,6 +346,29 @@ export async function classifyCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
+    await publisher?.close();
     await rt.close();
+  }
+}
+
+/** Publishes a camera's predictions as JSON, in the shape `s7rt run` publishes a device's. */
+class PredictionPublisher {
+  private seq = 0;
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly topic: string,
+    private readonly camera: string,
+  ) {}
+
+  publish(p: { label?: string; probability?: number; values: Record<string, number>; output: ArrayLike<number> }, extra: Record<string, number | boolean>): void {
+    const message = { device: this.camera, seq: this.seq++, label: p.label, probability: p.probability, values: p.values, output: Array.from(p.output), ...extra };
+    // QoS 0: a live label that the next one supersedes; mqtt.js queues it while reconnecting
+    this.client.publish(this.topic, JSON.stringify(message), { qos: 0 });
+  }
+
+  /** Sends what is queued, then disconnects. */
+  close(): Promise<void> {
+    return this.client.endAsync(false);
   }
 }
