@@ -228,7 +228,11 @@ export class S7EventView extends HTMLElement {
       waiting: 0,
     };
     this.classification = c;
-    this.gestureModel ??= this.loadGestureModel!();
+    // a model that failed to load is tried again with the next recording
+    this.gestureModel ??= this.loadGestureModel!().catch((e: unknown) => {
+      this.gestureModel = undefined;
+      throw e;
+    });
     const key = `recording-${++this.recordings}`;
     c.work = this.gestureModel.then((m) => {
       c.tokenizer = new EventTokenizer(tokenSpecOf(m.manifest));

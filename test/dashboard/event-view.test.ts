@@ -140,13 +140,22 @@ describe('event view with the gesture model', () => {
       view.loadGestureModel = () => Promise.reject(new Error('no model here'));
       const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       await view.openFile(new File([data], 'again.bin'), 'again.bin', 50);
-      view.gestureModel = undefined;
       view.loadGestureModel = working;
     }, bytes);
     const s = await stats();
     expect(s).toMatchObject({ source: 'again.bin', events: 4325, playing: false, rejected: before.rejected + 1 });
     expect(s.classification).toMatchObject({ source: 'again.bin', done: true, error: 'no model here' });
     await tp.page.getByText(new RegExp(`${s.rejected} rejected: again\\.bin: gesture model: no model here`)).waitFor();
+    // the failure is not kept: the next recording loads the model again and is classified
+    await tp.page.evaluate(async (b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      await (window as any).s7dashboard.events.openFile(new File([data], 'third.bin'), 'third.bin', 50);
+    }, bytes);
+    const t = await stats();
+    expect(t.rejected).toBe(s.rejected);
+    expect(t.classification).toMatchObject({ source: 'third.bin', done: true });
+    expect(t.classification.error).toBeUndefined();
+    expect(t.classification.tokens).toBeGreaterThan(0);
   });
 });
 
