@@ -184,4 +184,30 @@ describe('event view, live over MQTT', () => {
     expect((await stats()).events).toBe(n);
     expect(tp.errors).toEqual([]);
   });
+  it('shows a live camera classified by `s7rt classify --publish`: simulated camera -> broker -> s7rt -> page', async () => {
+    const { execFile } = await import('node:child_process');
+    const { MqttEventPublisher } = await import('../../devices/events/live/mqtt-events');
+    const { liveEvents } = await import('../../devices/events/sim/index');
+    const root = resolve(import.meta.dirname, '../..');
+    const child = new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        [join(root, 'bin/s7rt.js'), 'classify', '--live', 'mqtt', '--broker', h.broker.wsUrl, '--topic', 'events/cam-9', '--publish', 'predictions/cam-9',
+          '--seconds', '3', '--slice-us', '50000', '--every-us', '100000', '--json', '--quiet'],
+        (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    const abort = new AbortController();
+    void child.then(() => abort.abort());
+    const camera = new MqttEventPublisher(h.broker.publisher, 'events/cam-9', { width: 128, height: 128 });
+    // the command subscribes a moment after it starts; what it misses before is gone (QoS 0)
+    for await (const b of liveEvents({ seed: 9, speed: 2, signal: abort.signal, durationUs: 60e6 })) await camera.publish(b);
+    const out = await child;
+    expect(out.code, out.stderr).toBe(0);
+    const r = JSON.parse(out.stdout) as { label: string; probability: number };
+    expect((await stats()).source).toBe('events/cam-9');
+    // the last message the command published is its final result; the page shows it
+    await tp.page.getByLabel('Current gesture').getByText(`${r.label} ${(r.probability * 100).toFixed(0)}%`).waitFor();
+    expect(tp.errors).toEqual([]);
+  }, 120_000);
 });
