@@ -7,6 +7,7 @@ export type RejectReason =
   | 'wrong-length'
   | 'non-finite'
   | 'bad-seq'
+  | 'late'
   | 'topic-shape'
   | 'runtime-error';
 
@@ -17,6 +18,7 @@ export const rejectReasons: readonly RejectReason[] = [
   'wrong-length',
   'non-finite',
   'bad-seq',
+  'late',
   'topic-shape',
   'runtime-error',
 ];

@@ -176,7 +176,7 @@ export class MqttService {
         }
         await this.runtime.restore(stored.runtime);
         for (const [device, seq] of Object.entries(stored.lastSeq)) {
-          this.seqs.accept(device, seq);
+          this.seqs.restore(device, seq);
           this.device(device).applied = seq;
         }
         this.log(`restored ${Object.keys(stored.lastSeq).length} streams from ${this.store.file} (${stored.createdAt})`);
@@ -272,6 +272,11 @@ export class MqttService {
       return;
     }
     const verdict = this.seqs.accept(device, sample.seq);
+    if (verdict.kind === 'late') {
+      const why = `seq ${sample.seq} arrived after seq ${verdict.last}: it was counted as a gap and the state has moved past it`;
+      this.deadLetter(packet.topic, payload, device, new PayloadError('late', 'seq', why), ticket);
+      return;
+    }
     const q = this.device(device);
     if (verdict.kind === 'duplicate') {
       this.duplicates++;

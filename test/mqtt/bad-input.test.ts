@@ -78,6 +78,34 @@ describe('bad payloads', () => {
       await end(sink.client);
     }
   }, 300_000);
+
+  it('a sample from inside a gap that arrives after a newer one is dead-lettered as late, not passed off as a duplicate', async () => {
+    const s = service({ clientId: 's7rt-late' });
+    const sink = await collect(mosquitto.url, 'collector-late');
+    const pub = await connected(mosquitto.url, 'publisher-late');
+    const send = (seq: number) => pub.publishAsync('sensors/late-dev/imu', encodeSample('json', { seq, values: [0.1, 0.2, 0.9, 1, 2, 3] }), { qos: 1 });
+    try {
+      await s.start();
+      for (const seq of [0, 1, 5]) await send(seq);
+      await sink.until((g) => g.unique() >= 3);
+      for (const seq of [3, 1]) await send(seq); // 3 was skipped (a gap), 1 was applied (a redelivery)
+      await sink.until((g) => g.deadLetters.length >= 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sink.got.deadLetters).toHaveLength(1);
+      expect(sink.got.deadLetters[0]).toMatchObject({ reason: 'late', where: 'seq', device: 'late-dev' });
+      expect(sink.got.deadLetters[0]!.error).toMatch(/seq 3 arrived after seq 5/);
+      expect([...sink.got.predictions.get('late-dev')!.keys()].sort()).toEqual([0, 1, 5]);
+      expect(s.gapSamples).toBe(3);
+      expect(s.duplicates).toBe(1);
+      expect(s.rejected.late).toBe(1);
+      expect(s.metrics()).toContain('s7rt_rejected_total{reason="late"} 1');
+      expect(s.status().inflight).toBe(0);
+    } finally {
+      await s.stop();
+      await end(pub);
+      await end(sink.client);
+    }
+  }, 120_000);
 });
 
 describe('a slow consumer', () => {

@@ -47,6 +47,22 @@ describe('SeqTracker', () => {
     expect(t.toJSON()).toEqual({ a: 5, b: 2 });
   });
 
+  it('tells a late sample (from inside a gap, never applied) from a duplicate', () => {
+    const t = new SeqTracker();
+    t.accept('a', 0);
+    t.accept('a', 1);
+    expect(t.accept('a', 5)).toEqual({ kind: 'next', gap: 3 });
+    expect(t.accept('a', 3)).toEqual({ kind: 'late', last: 5 });
+    expect(t.accept('a', 1)).toEqual({ kind: 'duplicate', last: 5 });
+    expect(t.accept('a', 5)).toEqual({ kind: 'duplicate', last: 5 });
+    expect(t.accept('b', 2).kind).toBe('next');
+    expect(t.accept('b', 0)).toEqual({ kind: 'late', last: 2 }); // b's first sample was 2
+    // only the most recent gaps are remembered
+    for (let k = 0; k < 20; k++) t.accept('c', 2 * k);
+    expect(t.accept('c', 37)).toEqual({ kind: 'late', last: 38 });
+    expect(t.accept('c', 1)).toEqual({ kind: 'duplicate', last: 38 });
+  });
+
   it('resumes from a snapshot', () => {
     const t = new SeqTracker({ a: 10 });
     expect(t.accept('a', 10).kind).toBe('duplicate');
