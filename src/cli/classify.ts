@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Prediction, StreamHandle } from '../api.js';
 import { S7rtError } from '../errors.js';
+import { encodePrediction } from '../mqtt/payload.js';
 import { createRuntime, loadModel, type Manifest } from '../index.js';
 import type { EventBatch } from '../../devices/events/types.js';
 import { EventTokenizer, tokenSpecOf, type TokenizerStats } from '../events/tokenizer.js';
@@ -351,7 +352,7 @@ export async function classifyCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** Publishes a camera's predictions as JSON, in the shape `s7rt run` publishes a device's. */
+/** Publishes a camera's predictions as JSON, in the shape `s7rt run` publishes a device's (encodePrediction). */
 class PredictionPublisher {
   private seq = 0;
 
@@ -361,10 +362,9 @@ class PredictionPublisher {
     private readonly camera: string,
   ) {}
 
-  publish(p: { label?: string; probability?: number; values: Record<string, number>; output: ArrayLike<number> }, extra: Record<string, number | boolean>): void {
-    const message = { device: this.camera, seq: this.seq++, label: p.label, probability: p.probability, values: p.values, output: Array.from(p.output), ...extra };
+  publish(p: Parameters<typeof encodePrediction>[2], extra: Record<string, number | boolean>): void {
     // QoS 0: a live label that the next one supersedes; mqtt.js queues it while reconnecting
-    this.client.publish(this.topic, JSON.stringify(message), { qos: 0 });
+    this.client.publish(this.topic, encodePrediction(this.camera, { seq: this.seq++ }, p, extra), { qos: 0 });
   }
 
   /** Sends what is queued, then disconnects. */

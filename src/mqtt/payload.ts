@@ -134,11 +134,17 @@ export interface WirePrediction {
   truth?: string;
 }
 
-export function encodePrediction(device: string, sample: WireSample, p: Prediction): Buffer {
+/** `extra` fields go after the standard ones (e.g. `s7rt classify --publish`: event time, counts, final). */
+export function encodePrediction(
+  device: string,
+  sample: Pick<WireSample, 'seq'> & Partial<WireSample>,
+  p: Omit<Prediction, 'output'> & { output: ArrayLike<number> },
+  extra?: Record<string, number | boolean>,
+): Buffer {
   const out: WirePrediction = { device, seq: sample.seq, values: p.values, output: Array.from(p.output) };
   if (sample.t !== undefined) out.t = sample.t;
   if (p.label !== undefined) out.label = p.label;
   if (p.probability !== undefined) out.probability = p.probability;
   if (sample.truth !== undefined) out.truth = sample.truth;
-  return Buffer.from(JSON.stringify(out));
+  return Buffer.from(JSON.stringify(extra ? { ...out, ...extra } : out));
 }
